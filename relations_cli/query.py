@@ -1,0 +1,192 @@
+"""Filtering, sorting and limiting records; folding text for case- and accent-blind matching."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from relations_cli.model import Agreement, Aid, Event, Record
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_EXTRA_FOLDS = str.maketrans({"ə": "e", "Ə": "e", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
+
+SORT_FIELDS: tuple[str, ...] = (
+    "date",
+    "id",
+    "kind",
+    "category",
+    "title",
+    "amount",
+    "currency",
+    "donor",
+    "recipient",
+    "type",
+)
+
+
+class QueryError(ValueError):
+    """A query that cannot be run as asked: the message says why in one line."""
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Lower-case text and strip diacritics so `Heydər`, `HEYDAR` and `heydar` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a user asked for: each set filter must hold (AND); repeated values of one filter are OR."""
+
+    kinds: tuple[str, ...] = ("event", "aid", "agreement")
+    years: tuple[int, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    categories: tuple[str, ...] = ()
+    actor: str | None = None
+    donor: str | None = None
+    recipient: str | None = None
+    text: str | None = None
+    source: str | None = None
+    sort: str = "date"
+    limit: int | None = None
+
+    def check(self) -> None:
+        """Raise QueryError when the options contradict each other or are out of range."""
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise QueryError(f"--from {self.year_from} is after --to {self.year_to}")
+        if self.limit is not None and self.limit < 0:
+            raise QueryError(f"--limit must be 0 or more, not {self.limit}")
+        if self.sort.lstrip("-") not in SORT_FIELDS:
+            raise QueryError(unknown_value("sort field", self.sort.lstrip("-"), SORT_FIELDS))
+
+    def describe(self) -> list[str]:
+        """The filters in force, as short phrases for a table caption."""
+        parts = []
+        if self.years:
+            parts.append("year " + " or ".join(str(y) for y in self.years))
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"years {self.year_from or '…'}–{self.year_to or '…'}")
+        if self.categories:
+            parts.append("category " + " or ".join(self.categories))
+        for label, value in (
+            ("actor", self.actor),
+            ("donor", self.donor),
+            ("recipient", self.recipient),
+            ("text", self.text),
+            ("source", self.source),
+        ):
+            if value:
+                parts.append(f"{label} '{value}'")
+        return parts
+
+
+def unknown_value(what: str, value: str, valid: Iterable[str]) -> str:
+    """A one-line message for a value outside a closed list, with the closest match."""
+    choices = list(valid)
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {what} '{value}'{hint} (valid: {', '.join(choices)})"
+
+
+def record_names(record: Record) -> tuple[str, ...]:
+    """Countries, people and bodies a record names: actors, parties, donor and recipient."""
+    return record.names()
+
+
+def haystack(record: Record) -> str:
+    """The folded text that `--search` looks in: id, title, summary, names, aliases, purpose."""
+    extra: tuple[str, ...] = ()
+    if isinstance(record, Aid):
+        extra = (record.purpose,)
+    elif isinstance(record, Agreement):
+        extra = (record.type,)
+    parts = (record.id, record.title, record.summary, *record.names(), *record.aliases, *extra)
+    return fold("\n".join(parts))
+
+
+def _name_matches(needle: str, names: Iterable[str]) -> bool:
+    """True when the folded needle occurs in any of the folded names."""
+    return any(needle in fold(name) for name in names)
+
+
+def predicates(query: Query) -> list[Callable[[Record], bool]]:
+    """One test per filter that is set; a record matches when all of them hold."""
+    tests: list[Callable[[Record], bool]] = []
+    kinds = set(query.kinds)
+    tests.append(lambda r: r.kind in kinds)
+    if query.years:
+        years = query.years
+        tests.append(lambda r: r.date is not None and any(r.date.overlaps_years(y, y) for y in years))
+    if query.year_from is not None or query.year_to is not None:
+        low, high = query.year_from, query.year_to
+        tests.append(lambda r: r.date is not None and r.date.overlaps_years(low, high))
+    if query.categories:
+        categories = set(query.categories)
+        tests.append(lambda r: r.category in categories)
+    if query.actor:
+        actor = fold(query.actor)
+        tests.append(lambda r: isinstance(r, (Event, Agreement)) and _name_matches(actor, (*r.names(), *r.aliases)))
+    if query.donor:
+        donor = fold(query.donor)
+        tests.append(lambda r: isinstance(r, Aid) and _name_matches(donor, (r.donor,)))
+    if query.recipient:
+        recipient = fold(query.recipient)
+        tests.append(lambda r: isinstance(r, Aid) and _name_matches(recipient, (r.recipient,)))
+    if query.text:
+        words = fold(query.text).split()
+        tests.append(lambda r: all(w in haystack(r) for w in words))
+    if query.source:
+        source = query.source
+        tests.append(lambda r: any(c.source == source for c in r.sources))
+    return tests
+
+
+def _sort_value(record: Record, field: str) -> str | int | None:
+    """The value of a sortable field, or None where the record has none."""
+    if field == "amount":
+        return record.amount if isinstance(record, Aid) else None
+    value = getattr(record, field, None)
+    return value if isinstance(value, (str, int)) else None
+
+
+def sort_records(records: Sequence[Record], spec: str) -> list[Record]:
+    """Sort by a field (`-field` for descending); records without the field always come last."""
+    descending = spec.startswith("-")
+    field = spec.lstrip("-")
+    if field == "date":
+        dated = [r for r in records if r.date is not None]
+        undated = [r for r in records if r.date is None]
+
+        def by_date(r: Record) -> tuple[date, date, str]:
+            """Start day, end day, then id, so equal dates keep a stable order."""
+            assert r.date is not None
+            return (r.date.first, r.date.last, r.id)
+
+        dated.sort(key=by_date, reverse=descending)
+        return dated + sorted(undated, key=lambda r: r.id)
+    present = [r for r in records if _sort_value(r, field) is not None]
+    missing = [r for r in records if _sort_value(r, field) is None]
+    present.sort(key=lambda r: (_key(_sort_value(r, field)), r.id), reverse=descending)
+    return present + missing
+
+
+def _key(value: str | int | None) -> tuple[int, str | int]:
+    """A key that sorts numbers numerically and text case- and accent-blind."""
+    if isinstance(value, int):
+        return (0, value)
+    return (1, fold(value or ""))
+
+
+def run(records: Iterable[Record], query: Query) -> list[Record]:
+    """The records that match every filter, sorted and limited as asked."""
+    query.check()
+    tests = predicates(query)
+    matched = [r for r in records if all(test(r) for test in tests)]
+    ordered = sort_records(matched, query.sort)
+    return ordered if query.limit is None else ordered[: query.limit]

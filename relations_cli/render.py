@@ -1,0 +1,286 @@
+"""Turning records into output: one dict shape feeding table, tsv, csv, json, jsonl and markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from relations_cli.model import Agreement, Aid, Citation, Dataset, Event, Record, Source
+
+FORMATS: tuple[str, ...] = ("table", "tsv", "csv", "json", "jsonl", "markdown")
+COMMON_FIELDS: tuple[str, ...] = ("id", "kind", "date", "category", "title", "summary", "sources", "notes", "aliases")
+OWN_FIELDS: dict[str, tuple[str, ...]] = {
+    "event": ("actors",),
+    "aid": ("donor", "recipient", "amount", "currency", "purpose"),
+    "agreement": ("type", "parties", "count", "count_qualifier"),
+}
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "event": ("id", "date", "category", "title", "actors", "sources"),
+    "aid": ("id", "date", "donor", "recipient", "amount", "purpose", "sources"),
+    "agreement": ("id", "date", "type", "title", "parties", "sources"),
+    "all": ("id", "kind", "date", "category", "title", "sources"),
+}
+CURRENCY_SIGNS = {"USD": "US$"}
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a terminal shows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def fields_of(kinds: Sequence[str]) -> tuple[str, ...]:
+    """Every field that records of these kinds have, common ones first."""
+    own = [f for kind in ("event", "aid", "agreement") if kind in kinds for f in OWN_FIELDS[kind]]
+    return COMMON_FIELDS + tuple(own)
+
+
+def visible(text: str) -> str:
+    """Show control and bidi characters as escapes (`\\x1b`, `\\u202e`) so they cannot drive a terminal."""
+
+    def escape(match: re.Match[str]) -> str:
+        """The escape sequence for one unsafe character."""
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
+def citation_dict(citation: Citation) -> dict[str, Any]:
+    """A citation as `{"source": id, "paragraph": N}`."""
+    return {"source": citation.source, "paragraph": citation.paragraph}
+
+
+def to_dict(record: Record) -> dict[str, Any]:
+    """The documented JSON shape of a record: common fields, then the kind's own fields."""
+    data: dict[str, Any] = {
+        "id": record.id,
+        "kind": record.kind,
+        "date": record.date_text,
+        "category": record.category,
+        "title": record.title,
+        "summary": record.summary,
+        "sources": [citation_dict(c) for c in record.sources],
+        "notes": record.notes,
+        "aliases": list(record.aliases),
+    }
+    if isinstance(record, Event):
+        data["actors"] = list(record.actors)
+    elif isinstance(record, Aid):
+        data.update(
+            donor=record.donor,
+            recipient=record.recipient,
+            amount=record.amount,
+            currency=record.currency,
+            purpose=record.purpose,
+        )
+    elif isinstance(record, Agreement):
+        data.update(
+            type=record.type,
+            parties=list(record.parties),
+            count=record.count,
+            count_qualifier=record.count_qualifier,
+        )
+    return data
+
+
+def source_dict(source: Source, records: int) -> dict[str, Any]:
+    """The documented JSON shape of a source, with how many records cite it."""
+    return {
+        "id": source.id,
+        "title": source.title,
+        "author": source.author,
+        "published": source.published,
+        "records": records,
+    }
+
+
+def amount_text(amount: object, currency: object) -> str:
+    """An amount for people: `US$ 1,000,000`, or `not stated`."""
+    if not isinstance(amount, int):
+        return "not stated"
+    sign = CURRENCY_SIGNS.get(str(currency), str(currency or ""))
+    return f"{sign} {amount:,}".strip()
+
+
+def cell(value: object) -> str:
+    """A value as one line of plain text: lists joined by `; `, citations as `source:paragraph`."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    if isinstance(value, dict) and set(value) == {"source", "paragraph"}:
+        return f"{value['source']}:{value['paragraph']}"
+    return visible(str(value))
+
+
+@dataclass
+class Listing:
+    """Rows ready to print, with what a person needs to read them: the label, filters and totals."""
+
+    rows: list[dict[str, Any]]
+    fields: Sequence[str]
+    label: str = "records"
+    total: int | None = None
+    filters: Sequence[str] = ()
+    footer: Sequence[str] = field(default_factory=list)
+
+    def caption(self) -> str:
+        """A line such as `3 of 61 events matched · year 2010`."""
+        head = f"{len(self.rows)} of {self.total} {self.label}" if self.total is not None else f"{len(self.rows)} {self.label}"
+        return " · ".join([head, *self.filters])
+
+
+def _project(listing: Listing) -> list[dict[str, Any]]:
+    """Rows cut down to the chosen fields, in order; fields a row lacks are null."""
+    return [{f: row.get(f) for f in listing.fields} for row in listing.rows]
+
+
+def render_json(listing: Listing, out: IO[str]) -> None:
+    """A JSON array of objects."""
+    json.dump(_project(listing), out, ensure_ascii=_ascii_only(out), indent=2)
+    out.write("\n")
+
+
+def render_jsonl(listing: Listing, out: IO[str]) -> None:
+    """One JSON object a line."""
+    ascii_only = _ascii_only(out)
+    out.write("".join(json.dumps(row, ensure_ascii=ascii_only) + "\n" for row in _project(listing)))
+
+
+def render_tsv(listing: Listing, out: IO[str]) -> None:
+    """Tab-separated rows under a header; tabs and newlines inside values are escaped."""
+    if not listing.rows:
+        return
+    lines = ["\t".join(listing.fields)]
+    lines += ["\t".join(cell(row.get(f)) for f in listing.fields) for row in listing.rows]
+    out.write("\n".join(lines) + "\n")
+
+
+def render_csv(listing: Listing, out: IO[str]) -> None:
+    """RFC 4180 CSV with a header row."""
+    if not listing.rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(listing.fields)
+    writer.writerows([cell(row.get(f)) for f in listing.fields] for row in listing.rows)
+    out.write(buffer.getvalue())
+
+
+def render_markdown(listing: Listing, out: IO[str]) -> None:
+    """A GitHub-flavoured Markdown table."""
+    if not listing.rows:
+        return
+
+    def md(value: object) -> str:
+        """A cell with pipes escaped."""
+        return cell(value).replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = ["| " + " | ".join(listing.fields) + " |", "|" + "---|" * len(listing.fields)]
+    lines += ["| " + " | ".join(md(row.get(f)) for f in listing.fields) + " |" for row in listing.rows]
+    out.write("\n".join(lines) + "\n")
+
+
+def render_table(listing: Listing, out: IO[str]) -> None:
+    """A Rich table that fits the terminal, with a caption of what was filtered and matched."""
+    if not listing.rows:
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, caption=Text(listing.caption()), caption_justify="left", expand=False)
+    for name in listing.fields:
+        wide = name in ("title", "summary", "notes", "purpose")
+        keep = name in ("id", "date", "amount", "kind", "currency")
+        table.add_column(
+            name,
+            overflow="fold",
+            no_wrap=keep,
+            ratio=3 if wide else None,
+            justify="right" if name == "amount" else "left",
+        )
+    for row in listing.rows:
+        cells = [
+            Text(amount_text(row.get("amount"), row.get("currency")) if f == "amount" else cell(row.get(f)))
+            for f in listing.fields
+        ]
+        table.add_row(*cells)
+    console.print(table)
+    for line in listing.footer:
+        console.print(Text(line))
+
+
+def _ascii_only(out: IO[str]) -> bool:
+    """True when the stream cannot encode all of Unicode, so JSON must escape non-ASCII."""
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    return encoding not in ("utf8", "utf16", "utf32", "utf8sig")
+
+
+RENDERERS: dict[str, Callable[[Listing, IO[str]], None]] = {
+    "table": render_table,
+    "tsv": render_tsv,
+    "csv": render_csv,
+    "json": render_json,
+    "jsonl": render_jsonl,
+    "markdown": render_markdown,
+}
+
+
+def render(listing: Listing, fmt: str, out: IO[str]) -> None:
+    """Write a listing in a named format."""
+    RENDERERS[fmt](listing, out)
+
+
+def record_detail(record: Record, dataset: Dataset) -> dict[str, Any]:
+    """A record whole, plus each citation with its source's title, author and date."""
+    data = to_dict(record)
+    citations = []
+    for c in record.sources:
+        source = dataset.source(c.source)
+        citations.append(
+            {
+                "source": c.source,
+                "paragraph": c.paragraph,
+                "title": source.title if source else None,
+                "author": source.author if source else None,
+                "published": source.published if source else None,
+            }
+        )
+    data["citations"] = citations
+    return data
+
+
+def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
+    """One record as a two-column table of field and value, citations spelled out."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    grid = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
+    grid.add_column("field", style="bold", no_wrap=True)
+    grid.add_column("value", overflow="fold")
+    for name, value in detail.items():
+        if name in ("sources", "citations"):
+            continue
+        shown = amount_text(value, detail.get("currency")) if name == "amount" else cell(value)
+        grid.add_row(Text(name), Text(shown))
+    for c in detail["citations"]:
+        who = f"{c['author']}, " if c["author"] else ""
+        when = c["published"] or "undated"
+        grid.add_row(Text("source"), Text(visible(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]")))
+    console.print(grid)
+
+
+def detail_lines(detail: dict[str, Any]) -> str:
+    """One record as `field<TAB>value` lines, for pipes."""
+    lines = [f"{k}\t{cell(v)}" for k, v in detail.items() if k != "citations"]
+    for c in detail["citations"]:
+        lines.append(f"citation\t{c['source']}:{c['paragraph']}\t{visible(c['title'] or '')}")
+    return "\n".join(lines) + "\n"
