@@ -6,10 +6,10 @@ import difflib
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -115,9 +115,7 @@ def output(listing: Listing, fmt: str | None) -> None:
     """Print a listing in the chosen format; when nothing matched, tell the terminal on stderr."""
     chosen = choose_format(fmt)
     try:
-        if not listing.rows and chosen in ("json",):
-            render(listing, chosen, sys.stdout)
-        elif listing.rows:
+        if listing.rows or chosen == "json":
             render(listing, chosen, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -172,13 +170,17 @@ app = typer.Typer(
 
 YearOpt = Annotated[
     Optional[list[int]],
-    typer.Option("--year", "-y", min=1, max=9999, help="Records whose date overlaps this year (repeatable: any of them)."),
+    typer.Option(
+        "--year", "-y", min=1, max=9999, help="Records whose date overlaps this year (repeatable: any of them)."
+    ),
 ]
 FromOpt = Annotated[Optional[int], typer.Option("--from", min=1, max=9999, help="Records dated in or after this year.")]
 ToOpt = Annotated[Optional[int], typer.Option("--to", min=1, max=9999, help="Records dated in or before this year.")]
 CategoryOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--category", "-c", help="Only this category (repeatable: any of them).", autocompletion=complete_category),
+    typer.Option(
+        "--category", "-c", help="Only this category (repeatable: any of them).", autocompletion=complete_category
+    ),
 ]
 ActorOpt = Annotated[Optional[str], typer.Option("--actor", help="An actor or party (case- and accent-blind).")]
 DonorOpt = Annotated[Optional[str], typer.Option("--donor", help="Aid from this donor (case- and accent-blind).")]
@@ -201,7 +203,9 @@ FormatOpt = Annotated[
         autocompletion=complete_format,
     ),
 ]
-FieldsOpt = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated columns, in order, e.g. id,date,title.")]
+FieldsOpt = Annotated[
+    Optional[str], typer.Option("--fields", help="Comma-separated columns, in order, e.g. id,date,title.")
+]
 CiteOpt = Annotated[bool, typer.Option("--cite", help="Print the sources behind the rows under the output.")]
 
 
@@ -245,7 +249,9 @@ class Filters:
         return query
 
 
-def select(ctx: typer.Context, kinds: Sequence[str], filters: Filters, text: str | None = None) -> tuple[Dataset, Query, list[Record]]:
+def select(
+    ctx: typer.Context, kinds: Sequence[str], filters: Filters, text: str | None = None
+) -> tuple[Dataset, Query, list[Record]]:
     """Load the dataset and run the filters: the shared first half of every listing command."""
     query = filters.query(kinds, text)
     dataset = load_dataset(state_of(ctx))
@@ -293,11 +299,16 @@ def root(
     ctx: typer.Context,
     data: Annotated[
         Optional[Path],
-        typer.Option("--data", help=f"Dataset file to read (default: ${'RELATIONS_DATA'}, then the bundled one).", metavar="PATH"),
+        typer.Option(
+            "--data", help=f"Dataset file to read (default: ${'RELATIONS_DATA'}, then the bundled one).", metavar="PATH"
+        ),
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read and validate the file afresh, bypassing the cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Read and validate the file afresh, bypassing the cache.")
+    ] = False,
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")
+        Optional[bool],
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit."),
     ] = None,
 ) -> None:
     """Exact, citable facts about the relations between Pakistan and Azerbaijan."""
@@ -526,10 +537,8 @@ def _prepare_streams() -> None:
     """Never crash on a character the terminal's encoding lacks: escape it instead."""
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure") and getattr(stream, "errors", "") == "strict":
-            try:
+            with suppress(ValueError, OSError):
                 stream.reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):  # pragma: no cover - exotic streams
-                pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,7 +108,8 @@ def read_text(path: Path) -> str:
 def parse_toml(text: str, name: str) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a DatasetError naming line and column."""
     try:
-        return tomllib.loads(text)
+        parsed: dict[str, Any] = tomllib.loads(text)
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         message = str(exc.args[0]) if exc.args else str(exc)
         match = _TOML_POSITION.match(message)
@@ -346,7 +347,7 @@ class _Checker:
         citations: list[Citation] = []
         for entry in value:
             if not isinstance(entry, dict) or set(entry) != {"source", "paragraph"}:
-                self.problem("sources", "each citation must be { source = \"id\", paragraph = N }")
+                self.problem("sources", 'each citation must be { source = "id", paragraph = N }')
                 continue
             source, paragraph = entry["source"], entry["paragraph"]
             if not isinstance(source, str) or source not in known:
@@ -409,7 +410,9 @@ def _build_agreement(checker: _Checker, item: Mapping[str, Any], common: dict[st
         count = None
     qualifier = checker._optional_text(item, "count_qualifier")
     if qualifier is not None and qualifier not in COUNT_QUALIFIERS:
-        checker.problem("count_qualifier", f"unknown value '{qualifier}' (expected one of {', '.join(COUNT_QUALIFIERS)})")
+        checker.problem(
+            "count_qualifier", f"unknown value '{qualifier}' (expected one of {', '.join(COUNT_QUALIFIERS)})"
+        )
     if qualifier is not None and "count" not in item:
         checker.problem("count_qualifier", "makes sense only with a count")
     return Agreement(

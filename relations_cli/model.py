@@ -126,7 +126,7 @@ def parse_date(text: str) -> FuzzyDate:
     if "/" not in text:
         point = parse_point(text)
         return FuzzyDate(text, point, point)
-    left, sep, right = text.partition("/")
+    left, _, right = text.partition("/")
     if "/" in right:
         raise ValueError(f"'{text}' has more than one '/'")
     if left == OPEN and right == OPEN:

@@ -38,7 +38,7 @@ def fields_of(kinds: Sequence[str]) -> tuple[str, ...]:
 
 
 def visible(text: str) -> str:
-    """Show control and bidi characters as escapes (`\\x1b`, `\\u202e`) so they cannot drive a terminal."""
+    """Show control and bidi characters as escapes (backslash-x1b) so they cannot drive a terminal."""
 
     def escape(match: re.Match[str]) -> str:
         """The escape sequence for one unsafe character."""
@@ -129,7 +129,11 @@ class Listing:
 
     def caption(self) -> str:
         """A line such as `3 of 61 events matched · year 2010`."""
-        head = f"{len(self.rows)} of {self.total} {self.label}" if self.total is not None else f"{len(self.rows)} {self.label}"
+        head = (
+            f"{len(self.rows)} of {self.total} {self.label}"
+            if self.total is not None
+            else f"{len(self.rows)} {self.label}"
+        )
         return " · ".join([head, *self.filters])
 
 
@@ -184,8 +188,29 @@ def render_markdown(listing: Listing, out: IO[str]) -> None:
     out.write("\n".join(lines) + "\n")
 
 
+def _table_cell(row: dict[str, Any], name: str) -> str:
+    """A value as a person reads it in a table: amounts with their currency, absent amounts said."""
+    if name == "amount":
+        return amount_text(row.get("amount"), row.get("currency"))
+    return cell(row.get(name))
+
+
+def _min_widths(listing: Listing) -> list[int]:
+    """Per column: the longest word it holds (dates whole, ids capped at 14, other words at 10)."""
+    widths = []
+    for name in listing.fields:
+        words = [name, *(w for row in listing.rows for w in _table_cell(row, name).split())]
+        longest = max(len(w) for w in words)
+        widths.append(longest if name == "date" else min(longest, 14 if name == "id" else 10))
+    return widths
+
+
 def render_table(listing: Listing, out: IO[str]) -> None:
-    """A Rich table that fits the terminal, with a caption of what was filtered and matched."""
+    """A Rich table that fits the terminal, with a caption of what was filtered and matched.
+
+    Where the terminal is too narrow for the columns, each record is shown as a block of
+    `field: value` lines instead, so nothing is cut off.
+    """
     if not listing.rows:
         return
     from rich import box
@@ -194,24 +219,37 @@ def render_table(listing: Listing, out: IO[str]) -> None:
     from rich.text import Text
 
     console = Console(file=out, highlight=False)
-    table = Table(box=box.SIMPLE_HEAD, caption=Text(listing.caption()), caption_justify="left", expand=False)
-    for name in listing.fields:
-        wide = name in ("title", "summary", "notes", "purpose")
-        keep = name in ("id", "date", "amount", "kind", "currency")
-        table.add_column(
-            name,
-            overflow="fold",
-            no_wrap=keep,
-            ratio=3 if wide else None,
-            justify="right" if name == "amount" else "left",
+    widths = _min_widths(listing)
+    if sum(widths) + 3 * len(widths) - 1 <= console.width:
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            caption=Text(listing.caption()),
+            caption_justify="left",
         )
-    for row in listing.rows:
-        cells = [
-            Text(amount_text(row.get("amount"), row.get("currency")) if f == "amount" else cell(row.get(f)))
-            for f in listing.fields
-        ]
-        table.add_row(*cells)
-    console.print(table)
+        for name, width in zip(listing.fields, widths, strict=True):
+            table.add_column(
+                name,
+                overflow="fold",
+                min_width=width,
+                no_wrap=name == "date",
+                justify="right" if name == "amount" else "left",
+            )
+        for row in listing.rows:
+            table.add_row(*(Text(_table_cell(row, f)) for f in listing.fields))
+        console.print(table)
+    else:
+        label = max(len(f) for f in listing.fields)
+        for row in listing.rows:
+            grid = Table(show_header=False, box=None, padding=(0, 1, 0, 0))
+            grid.add_column(no_wrap=True, width=min(label, max(console.width // 3, 1)), overflow="ellipsis")
+            grid.add_column(overflow="fold")
+            for name in listing.fields:
+                grid.add_row(Text(name), Text(_table_cell(row, name)))
+            console.print(grid)
+            console.print()
+        console.print(Text(listing.caption()))
     for line in listing.footer:
         console.print(Text(line))
 
@@ -274,7 +312,9 @@ def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
     for c in detail["citations"]:
         who = f"{c['author']}, " if c["author"] else ""
         when = c["published"] or "undated"
-        grid.add_row(Text("source"), Text(visible(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]")))
+        grid.add_row(
+            Text("source"), Text(visible(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]"))
+        )
     console.print(grid)
 
 
