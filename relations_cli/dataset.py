@@ -250,7 +250,9 @@ class _Checker:
             self._unknown(item, allowed)
             ident = self._slug(item)
             if ident and ident in seen:
-                self.problem("id", f"duplicate id '{ident}' (already used by a {seen[ident]})")
+                other = seen[ident]
+                article = "an" if other[0] in "aeiou" else "a"
+                self.problem("id", f"duplicate id '{ident}' (already used by {article} {other})")
             seen.setdefault(ident, kind)
             fuzzy = self._date(item)
             category = self._choice(item, "category", CATEGORIES[kind])

@@ -189,20 +189,45 @@ def render_markdown(listing: Listing, out: IO[str]) -> None:
 
 
 def _table_cell(row: dict[str, Any], name: str) -> str:
-    """A value as a person reads it in a table: amounts with their currency, absent amounts said."""
+    """A value as a person reads it in a table: amounts with currency, absent amounts said, one list item a line."""
+    value = row.get(name)
     if name == "amount":
-        return amount_text(row.get("amount"), row.get("currency"))
-    return cell(row.get(name))
+        return amount_text(value, row.get("currency"))
+    if isinstance(value, list):
+        return "\n".join(cell(v) for v in value)
+    return cell(value)
 
 
-def _min_widths(listing: Listing) -> list[int]:
-    """Per column: the longest word it holds (dates whole, ids capped at 14, other words at 10)."""
-    widths = []
+def _column_widths(listing: Listing, width: int) -> list[int] | None:
+    """Widths that fit the columns into `width`, or None when even their minimums do not fit.
+
+    A column wants its longest line; it can shrink to its longest word (dates whole, ids to 16,
+    other words to 10 cells, longer words fold). Text columns give up space first.
+    """
+    natural: list[int] = []
+    minimum: list[int] = []
     for name in listing.fields:
-        words = [name, *(w for row in listing.rows for w in _table_cell(row, name).split())]
-        longest = max(len(w) for w in words)
-        widths.append(longest if name == "date" else min(longest, 14 if name == "id" else 10))
+        cells = [name, *(_table_cell(row, name) for row in listing.rows)]
+        natural.append(max(len(line) for c in cells for line in c.splitlines() or [""]))
+        longest = max(len(w) for c in cells for w in c.split() or [""])
+        minimum.append(longest if name == "date" else min(longest, 16 if name == "id" else 10))
+    room = width - 3 * (len(listing.fields) - 1)
+    if sum(minimum) > room:
+        return None
+    widths = natural[:]
+    # Free text wraps well at spaces, so it gives way first, down to 20 cells; then every column
+    # gives way in turn, the one with most room to spare first, down to its minimum.
+    floors = [max(m, 20) if n in _RATIOS else w for n, m, w in zip(listing.fields, minimum, natural, strict=True)]
+    for limits in (floors, minimum):
+        while sum(widths) > room:
+            slack = [w - f for w, f in zip(widths, limits, strict=True)]
+            if max(slack) <= 0:
+                break
+            widths[slack.index(max(slack))] -= 1
     return widths
+
+
+_RATIOS = {"title": 4, "summary": 6, "notes": 4, "purpose": 3, "actors": 2, "parties": 2, "aliases": 2}
 
 
 def render_table(listing: Listing, out: IO[str]) -> None:
@@ -219,8 +244,8 @@ def render_table(listing: Listing, out: IO[str]) -> None:
     from rich.text import Text
 
     console = Console(file=out, highlight=False)
-    widths = _min_widths(listing)
-    if sum(widths) + 3 * len(widths) - 1 <= console.width:
+    widths = _column_widths(listing, console.width)
+    if widths is not None:
         table = Table(
             box=box.SIMPLE_HEAD,
             show_edge=False,
@@ -228,14 +253,8 @@ def render_table(listing: Listing, out: IO[str]) -> None:
             caption=Text(listing.caption()),
             caption_justify="left",
         )
-        for name, width in zip(listing.fields, widths, strict=True):
-            table.add_column(
-                name,
-                overflow="fold",
-                min_width=width,
-                no_wrap=name == "date",
-                justify="right" if name == "amount" else "left",
-            )
+        for name, size in zip(listing.fields, widths, strict=True):
+            table.add_column(name, overflow="fold", width=size, justify="right" if name == "amount" else "left")
         for row in listing.rows:
             table.add_row(*(Text(_table_cell(row, f)) for f in listing.fields))
         console.print(table)
