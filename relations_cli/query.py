@@ -12,7 +12,7 @@ from functools import lru_cache
 from relations_cli.model import Agreement, Aid, Event, Record
 
 # Letters that Unicode does not decompose into a base letter and a mark.
-_EXTRA_FOLDS = str.maketrans({"ə": "e", "Ə": "e", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
+_EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
 
 SORT_FIELDS: tuple[str, ...] = (
     "date",

@@ -1,0 +1,156 @@
+"""Tests of filters, sorting and limits on the small fixture dataset."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relations_cli.dataset import load
+from relations_cli.model import CATEGORIES, KINDS, Aid, Dataset, Event
+from relations_cli.query import SORT_FIELDS, Query, QueryError, fold, haystack, run
+from tests.conftest import SMALL
+
+
+def ids(dataset: Dataset, **options: object) -> list[str]:
+    """Ids of the records a query returns, in order."""
+    return [r.id for r in run(dataset.records(), Query(**options))]  # type: ignore[arg-type]
+
+
+def test_fold_ignores_case_and_diacritics() -> None:
+    """Folding makes Azerbaijani and accented spellings equal to plain ones."""
+    assert fold("Heydər ƏLİYEV") == fold("heydar aliyev")
+    assert fold("Muzaffarabad") == "muzaffarabad"
+
+
+def test_year_matches_every_year_an_interval_touches(small: Dataset) -> None:
+    """A grant dated 1992/1993 shows for both years; an open interval for every later year."""
+    assert ids(small, years=(1992,)) == ["grant-early", "ties"]
+    assert ids(small, years=(1993,)) == ["grant-early", "training-since"]
+    assert "training-since" in ids(small, years=(2040,))
+
+
+def test_repeated_years_are_alternatives(small: Dataset) -> None:
+    """Two --year values return records of either year."""
+    assert ids(small, years=(2010, 2011), kinds=("aid",)) == ["flood-2010", "euro-gift"]
+
+
+def test_range_is_inclusive_and_skips_undated(small: Dataset) -> None:
+    """--from/--to include both ends; undated records never match a year filter."""
+    found = ids(small, year_from=2010, year_to=2015)
+    assert found == ["training-since", "flood-2010", "euro-gift", "declaration-2015"]
+    assert "covid-aid" not in ids(small, year_from=1)
+
+
+def test_filters_combine_with_and(small: Dataset) -> None:
+    """Different filters must all hold."""
+    assert ids(small, kinds=("aid",), donor="azerbaijan", years=(2010,)) == ["flood-2010"]
+    assert ids(small, kinds=("aid",), donor="pakistan", years=(2010,)) == []
+
+
+def test_category_values_are_alternatives(small: Dataset) -> None:
+    """Repeated categories return records of any of them."""
+    assert ids(small, categories=("visit", "summit")) == ["visit-heydar", "summit-online"]
+
+
+def test_actor_and_text_are_accent_blind(small: Dataset) -> None:
+    """Actors and text match whatever the case or diacritics, aliases included."""
+    assert ids(small, actor="HEYDAR") == ["visit-heydar"]
+    assert ids(small, text="əliyev") == ["visit-heydar"]
+    assert ids(small, text="heydər visits") == ["visit-heydar"]
+
+
+def test_source_filter(small: Dataset) -> None:
+    """--source keeps records citing that source."""
+    assert ids(small, source="beta") == ["ties", "covid-aid", "many-agreements", "summit-online"]
+
+
+def test_sort_descending_keeps_undated_last(small: Dataset) -> None:
+    """-date sorts newest first and undated records still come last."""
+    found = ids(small, kinds=("aid",), sort="-date")
+    assert found == ["euro-gift", "flood-2010", "grant-early", "covid-aid"]
+
+
+def test_sort_by_amount_puts_missing_last(small: Dataset) -> None:
+    """Sorting by amount is numeric and records without one come last."""
+    assert ids(small, kinds=("aid",), sort="amount") == ["euro-gift", "flood-2010", "grant-early", "covid-aid"]
+
+
+def test_limit(small: Dataset) -> None:
+    """--limit keeps the first N after sorting."""
+    assert ids(small, limit=2) == ["grant-early", "ties"]
+    assert ids(small, limit=0) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"year_from": 2000, "year_to": 1990}, "--from 2000 is after --to 1990"),
+        ({"limit": -1}, "--limit must be 0 or more"),
+        ({"sort": "-colour"}, "unknown sort field 'colour'"),
+        ({"sort": "dat"}, "did you mean 'date'"),
+    ],
+)
+def test_bad_queries_say_why(small: Dataset, options: dict[str, object], message: str) -> None:
+    """Contradictory or out-of-range options raise QueryError with a one-line reason."""
+    with pytest.raises(QueryError, match=message):
+        run(small.records(), Query(**options))  # type: ignore[arg-type]
+
+
+DATASET = load(SMALL)
+ALL_CATEGORIES = sorted({c for k in KINDS for c in CATEGORIES[k]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    years=st.lists(st.integers(1900, 2030), max_size=3),
+    low=st.none() | st.integers(1900, 2030),
+    high=st.none() | st.integers(1900, 2030),
+    categories=st.lists(st.sampled_from(ALL_CATEGORIES), max_size=2),
+    actor=st.none() | st.sampled_from(["pakistan", "AZERBAIJAN", "heydər", "nobody"]),
+    text=st.none() | st.text(max_size=6),
+    kinds=st.lists(st.sampled_from(KINDS), min_size=1, unique=True),
+    sort=st.sampled_from([*SORT_FIELDS, *(f"-{f}" for f in SORT_FIELDS)]),
+)
+def test_every_returned_record_satisfies_the_filters(
+    years: list[int],
+    low: int | None,
+    high: int | None,
+    categories: list[str],
+    actor: str | None,
+    text: str | None,
+    kinds: list[str],
+    sort: str,
+) -> None:
+    """Property: whatever the options, each returned record meets every filter, and none is lost."""
+    query = Query(tuple(kinds), tuple(years), low, high, tuple(categories), actor, None, None, text, None, sort)
+    if low is not None and high is not None and low > high:
+        with pytest.raises(QueryError):
+            run(DATASET.records(), query)
+        return
+    found = run(DATASET.records(), query)
+    for record in found:
+        assert record.kind in kinds
+        if years:
+            assert record.date and any(record.date.first.year <= y <= record.date.last.year for y in years)
+        if low is not None:
+            assert record.date and record.date.last.year >= low
+        if high is not None:
+            assert record.date and record.date.first.year <= high
+        if categories:
+            assert record.category in categories
+        if actor:
+            assert not isinstance(record, Aid)
+            names = " ".join((*record.names(), *record.aliases))
+            assert fold(actor) in fold(names)
+        if text:
+            assert all(word in haystack(record) for word in fold(text).split())
+    unfiltered = Query(tuple(kinds), sort=sort)
+    assert {r.id for r in found} <= {r.id for r in run(DATASET.records(), unfiltered)}
+    assert len({r.id for r in found}) == len(found)
+
+
+def test_events_have_actors(small: Dataset) -> None:
+    """Actor filters apply to events and agreements, never to aid."""
+    found = run(small.records(), Query(actor="pakistan"))
+    assert found and all(isinstance(r, Event) or r.kind == "agreement" for r in found)

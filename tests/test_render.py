@@ -1,0 +1,136 @@
+"""Tests of the output formats: each parses back to the same records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from relations_cli.model import Dataset
+from relations_cli.render import (
+    DEFAULT_FIELDS,
+    Listing,
+    amount_text,
+    fields_of,
+    render,
+    to_dict,
+    visible,
+)
+
+
+def listing(dataset: Dataset, kinds: tuple[str, ...] = ("aid",), fields: tuple[str, ...] | None = None) -> Listing:
+    """A listing of the fixture's records of some kinds."""
+    rows = [to_dict(r) for r in dataset.records() if r.kind in kinds]
+    return Listing(rows, fields or fields_of(kinds), "records", len(rows))
+
+
+def rendered(item: Listing, fmt: str) -> str:
+    """A listing rendered to a string."""
+    out = io.StringIO()
+    render(item, fmt, out)
+    return out.getvalue()
+
+
+def test_json_shape_is_the_documented_one(small: Dataset) -> None:
+    """JSON records carry the common fields, then the kind's own, with raw values."""
+    data = json.loads(rendered(listing(small), "json"))
+    covid = next(d for d in data if d["id"] == "covid-aid")
+    assert covid == {
+        "id": "covid-aid",
+        "kind": "aid",
+        "date": None,
+        "category": "pandemic-relief",
+        "title": "Pandemic aid",
+        "summary": "Aid against the virus, amount not given.",
+        "sources": [{"source": "beta", "paragraph": 3}],
+        "notes": None,
+        "aliases": [],
+        "donor": "Azerbaijan",
+        "recipient": "Pakistan",
+        "amount": None,
+        "currency": None,
+        "purpose": "pandemic relief",
+    }
+
+
+def test_jsonl_is_one_object_a_line(small: Dataset) -> None:
+    """JSON Lines holds the same objects as JSON, one a line."""
+    item = listing(small, ("event", "aid", "agreement"))
+    lines = rendered(item, "jsonl").splitlines()
+    assert [json.loads(line) for line in lines] == json.loads(rendered(item, "json"))
+
+
+def test_csv_and_tsv_parse_back(small: Dataset) -> None:
+    """CSV and TSV read back with the csv module to the chosen columns."""
+    item = listing(small, fields=("id", "amount", "sources"))
+    rows = list(csv.DictReader(io.StringIO(rendered(item, "csv"))))
+    assert rows[0] == {"id": "grant-early", "amount": "1000000", "sources": "alpha:9"}
+    tsv = list(csv.DictReader(io.StringIO(rendered(item, "tsv")), delimiter="\t"))
+    assert tsv == rows
+
+
+def test_fields_choose_and_order_columns(small: Dataset) -> None:
+    """Only the chosen fields appear, in the chosen order, in every format."""
+    item = listing(small, fields=("title", "id"))
+    assert list(json.loads(rendered(item, "json"))[0]) == ["title", "id"]
+    assert rendered(item, "tsv").splitlines()[0] == "title\tid"
+    assert rendered(item, "markdown").splitlines()[0] == "| title | id |"
+
+
+def test_markdown_escapes_pipes(small: Dataset) -> None:
+    """A pipe in a value cannot break the Markdown table."""
+    item = Listing([{"id": "a|b"}], ("id",))
+    assert rendered(item, "markdown").splitlines()[2] == "| a\\|b |"
+
+
+def test_empty_listing_prints_nothing_but_json_prints_an_empty_array() -> None:
+    """Nothing matched: no output, except `[]` for JSON."""
+    empty = Listing([], ("id",))
+    assert rendered(empty, "json") == "[]\n"
+    assert all(rendered(empty, fmt) == "" for fmt in ("tsv", "csv", "jsonl", "markdown", "table"))
+
+
+def test_amounts_read_like_money() -> None:
+    """Tables show `US$ 1,000,000`, other codes by name, and 'not stated' for none."""
+    assert amount_text(1000000, "USD") == "US$ 1,000,000"
+    assert amount_text(500, "EUR") == "EUR 500"
+    assert amount_text(None, None) == "not stated"
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "markdown"])
+def test_control_characters_never_reach_the_terminal(fmt: str) -> None:
+    """Escape, BEL and bidi overrides are shown escaped; markup is shown as typed."""
+    hostile = {"id": "x", "title": "[bold red]boom[/] \x1b[31mred\x07 \u202eevil"}
+    out = rendered(Listing([hostile], ("id", "title")), fmt)
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b[31mred\\x07" in out.replace("\n", "") or "\\x1b" in out
+    if fmt == "table":
+        assert "[bold red]boom[/]" in out
+
+
+def test_json_round_trips_control_characters() -> None:
+    """JSON escapes control characters its own way and reads them back exactly."""
+    title = "bell\x07 esc\x1b[0m"
+    out = rendered(Listing([{"id": "x", "title": title}], ("id", "title")), "json")
+    assert "\x1b" not in out
+    assert json.loads(out)[0]["title"] == title
+
+
+def test_visible_leaves_ordinary_text_alone() -> None:
+    """Curly quotes, accents and Azerbaijani letters pass through untouched."""
+    assert visible("“Heydər” Muzaffarabad – ok") == "“Heydər” Muzaffarabad – ok"
+
+
+def test_table_fits_width_and_loses_no_text(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At any width, table lines fit and every cell's characters are printed."""
+    item = listing(small, ("aid",), DEFAULT_FIELDS["aid"])
+    for width in (30, 60, 80, 120, 200):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = rendered(item, "table")
+        assert max(len(line) for line in out.splitlines()) <= width
+        flat = "".join(out.split())
+        for row in item.rows:
+            assert row["id"] in flat or all(part in flat for part in row["id"].split("-"))
+        assert "US$" in out and "notstated" in flat
