@@ -2,6 +2,6 @@
 
 import sys
 
-from relations_cli.cli import main
+from relations_cli.entry import main
 
 sys.exit(main())

@@ -2,67 +2,33 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from relations_cli import __version__
+from relations_cli import __version__, commands
+from relations_cli.commands import (
+    PROG,
+    Filters,
+    State,
+    closed_pipe_is_quiet,
+    domain_errors,
+    fail,
+    load_dataset,
+    note,
+    output,
+    prepare_streams,
+    silence_stdout,
+)
 from relations_cli.dataset import DatasetError, resolve_path
 from relations_cli.model import CATEGORIES, KINDS, Dataset, Record
-from relations_cli.query import Query, QueryError, run, unknown_value
-from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, fields_of, render, to_dict
+from relations_cli.query import Query
+from relations_cli.render import FORMATS, Listing, fields_of, render, to_dict
 
-PROG = "relations"
-
-
-@dataclass
-class State:
-    """Global options, shared by every command through the Click context."""
-
-    data: Path | None = None
-    cache: bool = True
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print `relations: error: message` on stderr and exit with `code`."""
-    sys.stderr.write(f"{PROG}: error: {message}\n")
-    raise typer.Exit(code)
-
-
-def note(message: str) -> None:
-    """A message for the person at the terminal, on stderr."""
-    sys.stderr.write(f"{PROG}: {message}\n")
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Turn dataset and query problems into messages on stderr and the documented exit codes."""
-    try:
-        yield
-    except DatasetError as exc:
-        for problem in exc.problems:
-            sys.stderr.write(f"{problem}\n")
-        count = len(exc.problems)
-        fail(f"{count} problem{'s' if count != 1 else ''} in {exc.problems[0].file}", 1)
-    except QueryError as exc:
-        fail(str(exc), 2)
-
-
-def load_dataset(state: State | None) -> Dataset:
-    """Load the dataset chosen by `--data`, `RELATIONS_DATA` or the bundled default."""
-    from relations_cli.store import load_cached
-
-    state = state or State()
-    with domain_errors():
-        return load_cached(resolve_path(state.data), use_cache=state.cache)
-    raise AssertionError("unreachable")  # pragma: no cover
+__all__ = ["Filters", "State", "app", "domain_errors", "fail", "load_dataset", "main", "note", "output", "state_of"]
 
 
 def state_of(ctx: typer.Context) -> State:
@@ -71,58 +37,25 @@ def state_of(ctx: typer.Context) -> State:
     return root.obj if isinstance(root.obj, State) else State()
 
 
-def choose_format(fmt: str | None) -> str:
-    """The asked format, or a table on a terminal and TSV in a pipe."""
-    if fmt is None:
-        return "table" if sys.stdout.isatty() else "tsv"
-    if fmt not in FORMATS:
-        fail(unknown_value("format", fmt, FORMATS), 2)
-    return fmt
+def select(
+    ctx: typer.Context, kinds: Sequence[str], filters: Filters, text: str | None = None
+) -> tuple[Dataset, Query, list[Record]]:
+    """Check the filters, load the dataset and run the query for this invocation."""
+    return commands.select(state_of(ctx), kinds, filters, text)
 
 
-def choose_fields(fields: str | None, kinds: Sequence[str], default: Sequence[str]) -> tuple[str, ...]:
-    """The `--fields` list, checked against the fields these kinds have."""
-    if fields is None:
-        return tuple(default)
-    valid = fields_of(kinds)
-    chosen = tuple(f.strip() for f in fields.split(",") if f.strip())
-    if not chosen:
-        fail(f"--fields names no field (valid: {', '.join(valid)})", 2)
-    for name in chosen:
-        if name not in valid:
-            fail(unknown_value("field", name, valid), 2)
-    return chosen
-
-
-def check_categories(categories: Sequence[str], kinds: Sequence[str]) -> None:
-    """Exit 2 on a category outside the vocabulary of these kinds, suggesting the closest."""
-    valid = sorted({c for kind in kinds for c in CATEGORIES[kind]})
-    for category in categories:
-        if category not in valid:
-            fail(unknown_value("category", category, valid), 2)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def output(listing: Listing, fmt: str | None) -> None:
-    """Print a listing in the chosen format; when nothing matched, tell the terminal on stderr."""
-    chosen = choose_format(fmt)
-    try:
-        if listing.rows or chosen == "json":
-            render(listing, chosen, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(0) from None
-    if not listing.rows and sys.stderr.isatty():
-        note(f"no {listing.label} matched ({listing.caption()})")
+def list_records(
+    ctx: typer.Context,
+    kinds: Sequence[str],
+    label: str,
+    filters: Filters,
+    fmt: str | None,
+    fields: str | None,
+    text: str | None = None,
+    cite: bool = False,
+) -> None:
+    """Run a listing command for this invocation."""
+    commands.list_records(state_of(ctx), kinds, label, filters, fmt, fields, text, cite)
 
 
 def complete_category(incomplete: str) -> list[str]:
@@ -209,84 +142,6 @@ FieldsOpt = Annotated[
 CiteOpt = Annotated[bool, typer.Option("--cite", help="Print the sources behind the rows under the output.")]
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The filter options a listing command was given, before they are checked."""
-
-    year: Sequence[int] | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    category: Sequence[str] | None = None
-    actor: str | None = None
-    donor: str | None = None
-    recipient: str | None = None
-    search: str | None = None
-    source: str | None = None
-    sort: str = "date"
-    limit: int | None = None
-
-    def query(self, kinds: Sequence[str], text: str | None = None) -> Query:
-        """The checked query for records of these kinds."""
-        categories = tuple(self.category or ())
-        check_categories(categories, kinds)
-        words = " ".join(w for w in (text, self.search) if w) or None
-        query = Query(
-            kinds=tuple(kinds),
-            years=tuple(self.year or ()),
-            year_from=self.year_from,
-            year_to=self.year_to,
-            categories=categories,
-            actor=self.actor,
-            donor=self.donor,
-            recipient=self.recipient,
-            text=words,
-            source=self.source,
-            sort=self.sort,
-            limit=self.limit,
-        )
-        with domain_errors():
-            query.check()
-        return query
-
-
-def select(
-    ctx: typer.Context, kinds: Sequence[str], filters: Filters, text: str | None = None
-) -> tuple[Dataset, Query, list[Record]]:
-    """Load the dataset and run the filters: the shared first half of every listing command."""
-    query = filters.query(kinds, text)
-    dataset = load_dataset(state_of(ctx))
-    if filters.source and dataset.source(filters.source) is None:
-        fail(unknown_value("source", filters.source, [s.id for s in dataset.sources]), 2)
-    return dataset, query, run(dataset.records(), query)
-
-
-def list_records(
-    ctx: typer.Context,
-    kinds: Sequence[str],
-    label: str,
-    filters: Filters,
-    fmt: str | None,
-    fields: str | None,
-    text: str | None = None,
-    cite: bool = False,
-) -> None:
-    """Run a listing command: filter, then print in the chosen format and fields."""
-    chosen = choose_format(fmt)
-    default = DEFAULT_FIELDS[kinds[0] if len(kinds) == 1 else "all"]
-    columns = choose_fields(fields, kinds, default if chosen not in ("json", "jsonl") else fields_of(kinds))
-    dataset, query, records = select(ctx, kinds, filters, text)
-    total = sum(1 for r in dataset.records() if r.kind in kinds)
-    footer: list[str] = []
-    if cite:
-        from relations_cli.cite import cite_text
-
-        footer = ["", *cite_text(dataset, records, "markdown").splitlines()]
-    listing = Listing([to_dict(r) for r in records], columns, label, total, query.describe(), footer)
-    output(listing, chosen)
-    if cite and chosen != "table" and records:
-        sys.stdout.write("\n".join(footer) + "\n")
-
-
 def version_callback(value: bool) -> None:
     """Print the version and stop."""
     if value:
@@ -348,17 +203,8 @@ def sources(ctx: typer.Context, fmt: FormatOpt = None, fields: FieldsOpt = None)
             counts[source_id] += 1
     rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
     valid = ("id", "title", "author", "published", "records")
-    columns = choose_fields(fields, (), valid) if fields is None else _checked(fields, valid)
+    columns = commands.choose_fields(fields, valid, valid)
     output(Listing(rows, columns, "sources", len(rows)), fmt)
-
-
-def _checked(fields: str, valid: Sequence[str]) -> tuple[str, ...]:
-    """A `--fields` list checked against a fixed set of columns."""
-    chosen = tuple(f.strip() for f in fields.split(",") if f.strip())
-    for name in chosen or ("",):
-        if name not in valid:
-            fail(unknown_value("field", name, valid), 2)
-    return chosen
 
 
 def _listing_help(kind: str, examples: Sequence[str], what: str) -> str:
@@ -503,12 +349,14 @@ def show(
     record = next((r for r in dataset.records() if r.id == record_id), None)
     if record is None:
         ids = [r.id for r in dataset.records()]
+        import difflib
+
         close = difflib.get_close_matches(record_id, ids, n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         fail(f"no record with id '{record_id}'{hint}", 1)
     detail = record_detail(record, dataset)
-    chosen = choose_format(fmt)
-    try:
+    chosen = commands.choose_format(fmt)
+    with closed_pipe_is_quiet():
         if chosen == "table":
             render_detail(detail, sys.stdout)
         elif chosen in ("json", "jsonl"):
@@ -520,10 +368,6 @@ def show(
             sys.stdout.write(detail_lines(detail))
         else:
             render(Listing([to_dict(record)], fields_of((record.kind,)), "records"), chosen, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(0) from None
 
 
 def _ascii() -> bool:
@@ -531,14 +375,6 @@ def _ascii() -> bool:
     from relations_cli.render import _ascii_only
 
     return _ascii_only(sys.stdout)
-
-
-def _prepare_streams() -> None:
-    """Never crash on a character the terminal's encoding lacks: escape it instead."""
-    for stream in (sys.stdout, sys.stderr):
-        if stream is not None and hasattr(stream, "reconfigure") and getattr(stream, "errors", "") == "strict":
-            with suppress(ValueError, OSError):
-                stream.reconfigure(errors="backslashreplace")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -549,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stderr is not None:
             sys.stderr.write(f"{PROG}: error: standard output is closed\n")
         return 1
-    _prepare_streams()
+    prepare_streams()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=list(argv) if argv is not None else None, prog_name=PROG, standalone_mode=False)
@@ -562,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{PROG}: error: {exc.format_message()}\n")
         return exc.exit_code
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("\n")
@@ -570,3 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # an EPIPE inside Click's own output exits through here
         return exc.code if isinstance(exc.code, int) else 1
     return code if isinstance(code, int) else 0
+
+
+
+
+from relations_cli import commands_more  # noqa: E402, F401

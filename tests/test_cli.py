@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -158,7 +159,7 @@ def test_completion_offers_categories_and_ids(monkeypatch: pytest.MonkeyPatch) -
     class Root:
         """A stand-in for Click's root context."""
 
-        params: dict[str, object] = {}
+        params: ClassVar[dict[str, object]] = {}
 
         def find_root(self) -> Root:
             """The root is itself."""
