@@ -195,13 +195,15 @@ def _table_cell(row: dict[str, Any], name: str) -> str:
         return amount_text(value, row.get("currency"))
     if isinstance(value, list):
         return "\n".join(cell(v) for v in value)
+    if name == "date" and isinstance(value, str) and len(value) > 10:
+        return cell(value).replace("/", "/\n")
     return cell(value)
 
 
 def _column_widths(listing: Listing, width: int) -> list[int] | None:
     """Widths that fit the columns into `width`, or None when even their minimums do not fit.
 
-    A column wants its longest line; it can shrink to its longest word (dates whole, ids to 16,
+    A column wants its longest line; it can shrink to its longest word (dates and amounts whole, ids to 16,
     other words to 10 cells, longer words fold). Text columns give up space first.
     """
     natural: list[int] = []
@@ -210,7 +212,10 @@ def _column_widths(listing: Listing, width: int) -> list[int] | None:
         cells = [name, *(_table_cell(row, name) for row in listing.rows)]
         natural.append(max(len(line) for c in cells for line in c.splitlines() or [""]))
         longest = max(len(w) for c in cells for w in c.split() or [""])
-        minimum.append(longest if name == "date" else min(longest, 16 if name == "id" else 10))
+        if name in ("date", "amount"):
+            minimum.append(natural[-1])
+        else:
+            minimum.append(min(longest, 16 if name == "id" else 10))
     room = width - 3 * (len(listing.fields) - 1)
     if sum(minimum) > room:
         return None
