@@ -1,0 +1,1 @@
+"""Tests of the relations command-line tool."""
