@@ -104,40 +104,64 @@ app = typer.Typer(
 YearOpt = Annotated[
     Optional[list[int]],
     typer.Option(
-        "--year", "-y", min=1, max=9999, help="Records whose date overlaps this year (repeatable: any of them)."
+        "--year",
+        "-y",
+        min=1,
+        max=9999,
+        metavar="YEAR",
+        help="Records whose date overlaps this year (repeatable: any of them).",
     ),
 ]
-FromOpt = Annotated[Optional[int], typer.Option("--from", min=1, max=9999, help="Records dated in or after this year.")]
-ToOpt = Annotated[Optional[int], typer.Option("--to", min=1, max=9999, help="Records dated in or before this year.")]
+FromOpt = Annotated[
+    Optional[int], typer.Option("--from", min=1, max=9999, metavar="YEAR", help="Records dated in or after this year.")
+]
+ToOpt = Annotated[
+    Optional[int], typer.Option("--to", min=1, max=9999, metavar="YEAR", help="Records dated in or before this year.")
+]
 CategoryOpt = Annotated[
     Optional[list[str]],
     typer.Option(
-        "--category", "-c", help="Only this category (repeatable: any of them).", autocompletion=complete_category
+        "--category",
+        "-c",
+        metavar="CATEGORY",
+        help="Only this category (repeatable: any of them).",
+        autocompletion=complete_category,
     ),
 ]
-ActorOpt = Annotated[Optional[str], typer.Option("--actor", help="An actor or party (case- and accent-blind).")]
-DonorOpt = Annotated[Optional[str], typer.Option("--donor", help="Aid from this donor (case- and accent-blind).")]
-RecipientOpt = Annotated[Optional[str], typer.Option("--recipient", help="Aid to this recipient.")]
+ActorOpt = Annotated[
+    Optional[str], typer.Option("--actor", metavar="NAME", help="An actor or party (case- and accent-blind).")
+]
+DonorOpt = Annotated[
+    Optional[str], typer.Option("--donor", metavar="NAME", help="Aid from this donor (case- and accent-blind).")
+]
+RecipientOpt = Annotated[Optional[str], typer.Option("--recipient", metavar="NAME", help="Aid to this recipient.")]
 SearchOpt = Annotated[
     Optional[str],
-    typer.Option("--search", "-s", help="Words in titles, summaries, names or aliases (case- and accent-blind)."),
+    typer.Option(
+        "--search", "-s", metavar="TEXT", help="Words in titles, summaries, names or aliases (case- and accent-blind)."
+    ),
 ]
 SourceOpt = Annotated[
-    Optional[str], typer.Option("--source", help="Records citing this source id.", autocompletion=complete_source)
+    Optional[str],
+    typer.Option("--source", metavar="ID", help="Records citing this source id.", autocompletion=complete_source),
 ]
-SortOpt = Annotated[str, typer.Option("--sort", help="Sort field; -FIELD for descending. Undated records come last.")]
-LimitOpt = Annotated[Optional[int], typer.Option("--limit", help="At most this many records.")]
+SortOpt = Annotated[
+    str, typer.Option("--sort", metavar="FIELD", help="Sort field; -FIELD for descending. Undated records come last.")
+]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", metavar="N", help="At most this many records.")]
 FormatOpt = Annotated[
     Optional[str],
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table, tsv, csv, json, jsonl or markdown (default: table on a terminal, tsv in a pipe).",
         autocompletion=complete_format,
     ),
 ]
 FieldsOpt = Annotated[
-    Optional[str], typer.Option("--fields", help="Comma-separated columns, in order, e.g. id,date,title.")
+    Optional[str],
+    typer.Option("--fields", metavar="FIELDS", help="Comma-separated columns, in order, e.g. id,date,title."),
 ]
 CiteOpt = Annotated[bool, typer.Option("--cite", help="Print the sources behind the rows under the output.")]
 
@@ -406,8 +430,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # an EPIPE inside Click's own output exits through here
         return exc.code if isinstance(exc.code, int) else 1
     return code if isinstance(code, int) else 0
-
-
 
 
 from relations_cli import commands_more  # noqa: E402, F401

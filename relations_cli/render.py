@@ -259,7 +259,9 @@ def render_table(listing: Listing, out: IO[str]) -> None:
             caption_justify="left",
         )
         for name, size in zip(listing.fields, widths, strict=True):
-            table.add_column(name, overflow="fold", width=size, justify="right" if name == "amount" else "left")
+            table.add_column(
+                name, overflow="fold", width=size, justify="right" if name in ("amount", "count", "records") else "left"
+            )
         for row in listing.rows:
             table.add_row(*(Text(_table_cell(row, f)) for f in listing.fields))
         console.print(table)

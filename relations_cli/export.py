@@ -1,0 +1,369 @@
+"""Exporting the dataset to SQLite (for sqlite3, sqlite-utils and Datasette), one JSON file, or CSV files.
+
+Every export is written to a temporary file or directory beside the target and renamed into place,
+so readers never see half a file and a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+from relations_cli.model import KINDS, TABLE_OF_KIND, Dataset, Record, Source
+from relations_cli.query import haystack
+from relations_cli.render import cell, fields_of, to_dict
+
+EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
+SUFFIX_FORMATS: dict[str, str] = {".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".json": "json"}
+SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "author", "published", "publisher", "url", "file", "notes")
+CSV_FILES: tuple[str, ...] = ("sources.csv", "events.csv", "aid.csv", "agreements.csv")
+LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties"})
+INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
+REQUIRED_FIELDS: frozenset[str] = frozenset(
+    {"category", "title", "summary", "donor", "recipient", "purpose", "type", "aliases", "actors", "parties"}
+)
+
+
+class ExportError(Exception):
+    """An export that cannot be done: a one-line reason and the exit code it deserves."""
+
+    def __init__(self, message: str, code: int) -> None:
+        """Keep the message and the exit code (1: file system, 2: usage)."""
+        super().__init__(message)
+        self.code = code
+
+
+def infer_format(path: str | os.PathLike[str], fmt: str | None) -> str:
+    """The asked format, or the one the file suffix names (.db, .sqlite, .sqlite3, .json)."""
+    if fmt is not None:
+        if fmt not in EXPORT_FORMATS:
+            from relations_cli.query import unknown_value
+
+            raise ExportError(unknown_value("export format", fmt, EXPORT_FORMATS), 2)
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[suffix]
+    raise ExportError(
+        f"cannot tell the format from '{os.fspath(path)}': name it .db/.sqlite or .json, "
+        "or pass --format sqlite, json or csv (csv writes a directory)",
+        2,
+    )
+
+
+def by_kind(records: Sequence[Record]) -> dict[str, list[Record]]:
+    """Records split by kind, each list in the order given."""
+    split: dict[str, list[Record]] = {kind: [] for kind in KINDS}
+    for record in records:
+        split[record.kind].append(record)
+    return split
+
+
+def source_row(source: Source) -> dict[str, Any]:
+    """Every field of a source, in SOURCE_FIELDS order."""
+    return {name: getattr(source, name) for name in SOURCE_FIELDS}
+
+
+def export_meta(dataset: Dataset, filters: Sequence[str], version: str) -> dict[str, str]:
+    """The dataset's [meta] table, then its file name, what wrote it and which filters applied."""
+    meta = dict(dataset.meta)
+    meta.update(
+        source_file=Path(dataset.path).name,
+        exported_by=f"relations {version}",
+        filters="; ".join(filters) or "none",
+    )
+    return meta
+
+
+# ---------------------------------------------------------------------------
+# Writers: each fills a fresh temporary path
+# ---------------------------------------------------------------------------
+
+
+def _columns(kind: str) -> list[str]:
+    """Columns of a kind's table: its JSON fields without `kind` and `sources`, with the date's ends."""
+    columns: list[str] = []
+    for name in fields_of((kind,)):
+        if name in ("kind", "sources"):
+            continue
+        columns.append(name)
+        if name == "date":
+            columns += ["date_start", "date_end"]
+    return columns
+
+
+def _column_sql(name: str) -> str:
+    """One column definition."""
+    kind = "INTEGER" if name in INTEGER_FIELDS else "TEXT"
+    if name == "id":
+        return "id TEXT PRIMARY KEY"
+    if name in LIST_FIELDS:
+        return f"{name} TEXT NOT NULL DEFAULT '[]'"
+    return f"{name} {kind} NOT NULL" if name in REQUIRED_FIELDS else f"{name} {kind}"
+
+
+def sqlite_schema() -> str:
+    """The SQL that creates every table, index, view and the full-text index."""
+    tables = [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, author TEXT, published TEXT, "
+        "publisher TEXT, url TEXT, file TEXT, notes TEXT);",
+    ]
+    for kind in KINDS:
+        columns = ",\n  ".join(_column_sql(c) for c in _columns(kind))
+        tables.append(f"CREATE TABLE {TABLE_OF_KIND[kind]} (\n  {columns}\n);")
+    tables += [
+        "CREATE TABLE citations (\n  record_id TEXT NOT NULL,\n  kind TEXT NOT NULL,\n"
+        "  source TEXT NOT NULL REFERENCES sources(id),\n  paragraph INTEGER NOT NULL\n);",
+        "CREATE INDEX citations_record_id ON citations(record_id);",
+        "CREATE INDEX citations_source ON citations(source);",
+        "CREATE VIEW records AS\n"
+        + "\nUNION ALL\n".join(
+            f"  SELECT id, '{kind}' AS kind, date, date_start, date_end, category, title, summary, notes "
+            f"FROM {TABLE_OF_KIND[kind]}"
+            for kind in KINDS
+        )
+        + ";",
+        "CREATE VIRTUAL TABLE records_fts USING fts5(\n  id UNINDEXED, kind UNINDEXED, title, summary, aliases, "
+        "names, folded,\n  tokenize = 'unicode61 remove_diacritics 2'\n);",
+    ]
+    return "\n".join(tables) + "\n"
+
+
+def _sql_value(record: Record, name: str) -> Any:
+    """A record's value for one column: lists as JSON text, the date's first and last day as ISO dates."""
+    import json
+
+    if name == "date_start":
+        return record.date.start.first.isoformat() if record.date and record.date.start else None
+    if name == "date_end":
+        return record.date.end.last.isoformat() if record.date and record.date.end else None
+    value = to_dict(record)[name]
+    return json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS else value
+
+
+def write_sqlite(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
+    """Fill an empty SQLite file: tables per kind, sources, citations, meta and a full-text index."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        raise ExportError(f"cannot create the database: {exc}", 1) from None
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript(sqlite_schema())
+        with connection:
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            connection.executemany(
+                f"INSERT INTO sources VALUES ({', '.join('?' * len(SOURCE_FIELDS))})",
+                [tuple(source_row(s).values()) for s in dataset.sources],
+            )
+            for kind, rows in by_kind(records).items():
+                columns = _columns(kind)
+                connection.executemany(
+                    f"INSERT INTO {TABLE_OF_KIND[kind]} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [tuple(_sql_value(r, c) for c in columns) for r in rows],
+                )
+            connection.executemany(
+                "INSERT INTO citations VALUES (?, ?, ?, ?)",
+                [(r.id, r.kind, c.source, c.paragraph) for r in records for c in r.sources],
+            )
+            connection.executemany(
+                "INSERT INTO records_fts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.id, r.kind, r.title, r.summary, "; ".join(r.aliases), "; ".join(r.names()), haystack(r))
+                    for r in records
+                ],
+            )
+        broken = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise ExportError(f"{len(broken)} citations name a source that is not in the dataset", 1)
+    except sqlite3.Error as exc:
+        raise ExportError(f"SQLite failed: {exc}", 1) from None
+    finally:
+        connection.close()
+
+
+def _write_synced(target: Path, write: Callable[[IO[str]], None], *, newline: str | None = None) -> None:
+    """Write a text file as UTF-8 and flush it to disk before it is renamed into place."""
+    with target.open("w", encoding="utf-8", newline=newline) as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def json_document(dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> dict[str, Any]:
+    """The dataset as one object: `meta`, every source, and the records of each kind in to_dict shape."""
+    split = by_kind(records)
+    document: dict[str, Any] = {"meta": meta, "sources": [source_row(s) for s in dataset.sources]}
+    for kind in KINDS:
+        document[TABLE_OF_KIND[kind]] = [to_dict(r) for r in split[kind]]
+    return document
+
+
+def write_json(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
+    """Write the JSON document, indented, UTF-8."""
+    import json
+
+    def write(handle: IO[str]) -> None:
+        """Dump the document with a final newline."""
+        json.dump(json_document(dataset, records, meta), handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+    _write_synced(target, write)
+
+
+def write_csv(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
+    """Fill an empty directory with sources.csv and one CSV per kind, lists joined as in TSV output."""
+    import csv
+
+    def table(name: str, fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
+        """One CSV file with a header, even when it has no rows."""
+
+        def write(handle: IO[str]) -> None:
+            """The header, then a line per row."""
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(fields)
+            writer.writerows([cell(row.get(f)) for f in fields] for row in rows)
+
+        _write_synced(target / name, write, newline="")
+
+    table("sources.csv", SOURCE_FIELDS, [source_row(s) for s in dataset.sources])
+    for kind, rows in by_kind(records).items():
+        table(f"{TABLE_OF_KIND[kind]}.csv", fields_of((kind,)), [to_dict(r) for r in rows])
+
+
+WRITERS: dict[str, Callable[[Path, Dataset, Sequence[Record], dict[str, str]], None]] = {
+    "sqlite": write_sqlite,
+    "json": write_json,
+    "csv": write_csv,
+}
+
+
+# ---------------------------------------------------------------------------
+# Atomic placement
+# ---------------------------------------------------------------------------
+
+
+def _sibling(target: Path, suffix: str) -> Path:
+    """A hidden, unused name beside the target."""
+    import secrets
+
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{suffix}")
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or directory tree if it is there."""
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with suppress(OSError):  # not there, or nothing more can be done
+            path.unlink()
+
+
+def _exists(shown: str) -> ExportError:
+    """The error for a target that is there already."""
+    return ExportError(f"{shown} exists; pass --force to replace it", 1)
+
+
+def _check_target(target: Path, fmt: str, force: bool, shown: str) -> None:
+    """Refuse, before any work, a target that exists (without --force) or could not be replaced."""
+    if not os.path.lexists(target):
+        return
+    if not force:
+        raise _exists(shown)
+    is_dir = target.is_dir() and not target.is_symlink()
+    if fmt != "csv" and is_dir:
+        raise ExportError(f"{shown} is a directory; a {fmt} export is one file", 1)
+    if fmt == "csv":
+        if not is_dir:
+            raise ExportError(f"{shown} exists and is not a directory; a csv export is a directory", 1)
+        others = sorted({p.name for p in target.iterdir()} - set(CSV_FILES))
+        if others:
+            listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise ExportError(f"{shown} holds files a csv export does not write ({listed}); not replacing it", 1)
+
+
+def _place_file(temporary: Path, target: Path, force: bool, shown: str) -> None:
+    """Move a finished file onto the target: replacing it with --force, else only if it is still absent."""
+    if force:
+        temporary.replace(target)
+        return
+    try:
+        os.link(temporary, target)  # fails if the target appeared meanwhile: never clobbers
+    except FileExistsError:
+        raise _exists(shown) from None
+    except OSError:  # a file system without hard links
+        if os.path.lexists(target):
+            raise _exists(shown) from None
+        temporary.replace(target)
+        return
+    temporary.unlink()
+
+
+def _place_directory(temporary: Path, target: Path, force: bool, shown: str) -> None:
+    """Move a finished directory onto the target; with --force the old one is swapped out, then deleted."""
+    if not os.path.lexists(target):
+        temporary.rename(target)
+        return
+    _check_target(target, "csv", force, shown)
+    old = _sibling(target, ".old")
+    target.rename(old)
+    try:
+        temporary.rename(target)
+    except BaseException:
+        old.rename(target)
+        raise
+    _remove(old)
+
+
+@contextmanager
+def _cleanup(*paths: Path) -> Iterator[None]:
+    """Remove the temporary paths if anything fails (or is interrupted), then let the failure through."""
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            _remove(path)
+        raise
+
+
+def export(
+    dataset: Dataset,
+    records: Sequence[Record],
+    path: str | os.PathLike[str],
+    fmt: str,
+    *,
+    force: bool = False,
+    filters: Sequence[str] = (),
+    version: str = "",
+) -> None:
+    """Write the records (and every source) to `path` in `fmt`, atomically; raise ExportError on failure."""
+    shown = os.fspath(path)
+    target = Path(os.path.normpath(Path(path).absolute()))
+    if not target.name:
+        raise ExportError(f"cannot export to '{shown}': name a file or directory", 2)
+    _check_target(target, fmt, force, shown)
+    meta = export_meta(dataset, filters, version)
+    temporary = _sibling(target, ".tmp")
+    journals = [temporary.with_name(temporary.name + end) for end in ("-journal", "-wal", "-shm")]
+    try:
+        with _cleanup(temporary, *journals):
+            if fmt == "csv":
+                temporary.mkdir()
+            else:
+                os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            WRITERS[fmt](temporary, dataset, records, meta)
+            if fmt == "csv":
+                _place_directory(temporary, target, force, shown)
+            else:
+                _place_file(temporary, target, force, shown)
+    except OSError as exc:
+        raise ExportError(f"cannot write {shown}: {exc.strerror or exc}", 1) from None
