@@ -403,7 +403,7 @@ def _ascii() -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the app, mapping usage errors to exit 2, Ctrl-C to 130, a closed pipe to 0."""
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     if sys.stdout is None or sys.stderr is None:
         if sys.stderr is not None:
@@ -414,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = command.main(args=list(argv) if argv is not None else None, prog_name=PROG, standalone_mode=False)
         sys.stdout.flush()
+    except NoArgsIsHelpError as exc:
+        sys.stderr.write(exc.format_message() + "\n")
+        return 2
     except UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else PROG
         sys.stderr.write(f"{PROG}: error: {exc.format_message()}\nTry '{where} --help' for help.\n")

@@ -189,3 +189,10 @@ def test_pipe_closed_early_ends_quietly() -> None:
     command = f"{sys.executable} -m relations_cli --data {SMALL} events | head -1"
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
     assert done.stdout.startswith("id\t") and done.stderr == ""
+
+
+def test_no_arguments_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """`relations` alone shows the usage and the commands on stderr, as a usage error."""
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: relations") and "events" in err and "error:" not in err
