@@ -8,12 +8,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from relations_cli.dataset import DatasetError, resolve_path
+from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import CATEGORIES, Dataset, Record
 from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, fields_of, render, to_dict
+
+if TYPE_CHECKING:
+    from relations_cli.store import Candidates
 
 PROG = "relations"
 MACHINE_FORMATS = ("json", "jsonl", "csv", "tsv")
@@ -51,7 +54,7 @@ def domain_errors() -> Iterator[None]:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
         count = len(exc.problems)
-        fail(f"{count} problem{'s' if count != 1 else ''} in {exc.problems[0].file}", 1)
+        fail(f"{count} problem{'s' if count != 1 else ''} in {printable(exc.problems[0].file)}", 1)
     except QueryError as exc:
         fail(str(exc), 2)
 
@@ -63,6 +66,15 @@ def load_dataset(state: State | None) -> Dataset:
     state = state or State()
     with domain_errors():
         return load_cached(resolve_path(state.data), use_cache=state.cache)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_candidates(state: State, query: Query) -> Candidates:
+    """The records of the chosen dataset that may match `query` (from the cache, only those), and the total."""
+    from relations_cli.store import load_candidates as candidates_for
+
+    with domain_errors():
+        return candidates_for(resolve_path(state.data), query, use_cache=state.cache)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -178,9 +190,14 @@ def select(
     """Check the filters, load the dataset and run the query: the first half of every listing command."""
     query = filters.query(kinds, text)
     dataset = load_dataset(state)
+    check_source(dataset, filters)
+    return dataset, query, run(dataset.records(), query)
+
+
+def check_source(dataset: Dataset, filters: Filters) -> None:
+    """End with exit 2 when `--source` names a source the dataset does not define."""
     if filters.source and dataset.source(filters.source) is None:
         fail(unknown_value("source", filters.source, [s.id for s in dataset.sources]), 2)
-    return dataset, query, run(dataset.records(), query)
 
 
 def list_records(
@@ -201,8 +218,12 @@ def list_records(
     chosen = choose_format(fmt)
     default = DEFAULT_FIELDS[kinds[0] if len(kinds) == 1 else "all"]
     columns = choose_fields(fields, fields_of(kinds), fields_of(kinds) if chosen in ("json", "jsonl") else default)
-    dataset, query, records = select(state, kinds, filters, text)
-    total = sum(1 for r in dataset.records() if r.kind in kinds)
+    query = filters.query(kinds, text)
+    candidates = load_candidates(state, query)
+    dataset = candidates.dataset  # all sources; of the records, only those that may match
+    check_source(dataset, filters)
+    records = run(dataset.records(), query)
+    total = candidates.total
     citations = ""
     if cite and records:
         from relations_cli.cite import cite_text

@@ -32,7 +32,7 @@ from relations_cli.cli import (
 from relations_cli.commands import choose_fields, choose_format, closed_pipe_is_quiet
 from relations_cli.model import KINDS
 from relations_cli.query import unknown_value
-from relations_cli.render import DEFAULT_FIELDS, Listing, fields_of, to_dict
+from relations_cli.render import DEFAULT_FIELDS, Listing, console_for, fields_of, to_dict
 
 # The same as cite.STYLES and export.EXPORT_FORMATS (a test checks), kept here so that the
 # citation and export modules load only when their commands run.
@@ -125,9 +125,7 @@ def timeline(
     _, query, records = select(ctx, KINDS, filters)
     dated, undated = split_dated(records)
     if chosen == "table":
-        from rich.console import Console
-
-        width = Console(file=sys.stdout).width
+        width = console_for(sys.stdout).width
         lines = chart_lines(dated, width, size=per, ascii_only=_ascii_stdout(), undated=len(undated))
         if query.describe():
             lines += ["", *wrap(" · ".join(query.describe()), width)]

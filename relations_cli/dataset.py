@@ -28,17 +28,27 @@ from relations_cli.model import (
     parse_point,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 ENV_VAR = "RELATIONS_DATA"
 DATA_FILE = "pakistan-azerbaijan.toml"
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+# Patterns are compiled on first use (the `re` module keeps them): a query answered from the
+# cache never needs them, and compiling costs about a millisecond at start-up.
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_TOML_POSITION = r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$"
 TOP_LEVEL = ("meta", "sources", "events", "aid", "agreements", "$schema")
 KIND_OF_TABLE = {"events": "event", "aid": "aid", "agreements": "agreement"}
+# C0 and C1 controls, DEL and the bidi overrides: text from a file must not drive the terminal.
+_UNSAFE = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+
+
+def _escape(match: re.Match[str]) -> str:
+    """The escape sequence for one unsafe character."""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Text with control and bidi characters shown as escapes (backslash-x1b), safe for a terminal."""
+    return re.sub(_UNSAFE, _escape, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +60,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """Render as `file: where: message`, or `file: message` when the place is the whole file."""
-        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+        """Render as `file: where: message` (or `file: message` for the whole file), control characters escaped."""
+        text = f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+        return printable(text)
 
 
 class DatasetError(Exception):
@@ -107,12 +118,17 @@ def read_text(path: Path) -> str:
 
 def parse_toml(text: str, name: str) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a DatasetError naming line and column."""
+    # Imported here: a query answered from the cache never parses TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
         return parsed
     except tomllib.TOMLDecodeError as exc:
         message = str(exc.args[0]) if exc.args else str(exc)
-        match = _TOML_POSITION.match(message)
+        match = re.match(_TOML_POSITION, message)
         if match:
             where = f"line {match['line']}, column {match['col']}"
             raise DatasetError([Problem(name, where, f"TOML syntax error: {match['msg']}")]) from None
@@ -145,28 +161,48 @@ def _type_name(value: object) -> str:
 
 
 class _Checker:
-    """Walks the parsed TOML once, building records and noting every problem."""
+    """Walks the parsed TOML once, building records and noting every problem.
+
+    Built for speed on large files: the place of a problem is formatted only when one is
+    noted, dates are parsed once per distinct text, and each source's publication date once.
+    """
 
     def __init__(self, name: str) -> None:
         """Start with no problems for the file `name`."""
         self.name = name
         self.problems: list[Problem] = []
         self.where = ""
+        self._record: tuple[str, int, str] | None = None
+        self._dates: dict[str, FuzzyDate | str] = {}
+        self._published: dict[str, date | None] = {}
+        self._is_slug = re.compile(_SLUG).match
+
+    def _at(self, where: str) -> None:
+        """Set the place of the next problems to a fixed text (not a record)."""
+        self.where = where
+        self._record = None
 
     def problem(self, field: str, message: str) -> None:
         """Note a problem with a field of the current record."""
+        if self._record is not None:
+            table, index, ident = self._record
+            self.where = f"{table}[{index}] (id '{ident}')" if ident else f"{table}[{index}]"
+            self._record = None
         where = f"{self.where}: field '{field}'" if field and self.where else (self.where or field)
         self.problems.append(Problem(self.name, where, message))
 
     def dataset(self, raw: Mapping[str, Any]) -> Dataset:
         """Check the whole file and build what can be built."""
-        self.where = ""
+        self._at("")
         for key in raw:
             if key not in TOP_LEVEL:
                 self.problem("", f"unknown top-level key '{key}' (expected {', '.join(TOP_LEVEL[:5])})")
         meta = self._meta(raw.get("meta", {}))
         sources = self._sources(raw.get("sources"))
         known = {s.id: s for s in sources}
+        self._published = {
+            ident: parse_point(source.published).last if source.published else None for ident, source in known.items()
+        }
         seen: dict[str, str] = {s.id: "source" for s in sources}
         events = [r for r in self._records(raw, "events", known, seen) if isinstance(r, Event)]
         aid = [r for r in self._records(raw, "aid", known, seen) if isinstance(r, Aid)]
@@ -175,7 +211,7 @@ class _Checker:
 
     def _meta(self, value: object) -> tuple[tuple[str, str], ...]:
         """The optional `[meta]` table: string values only."""
-        self.where = "meta"
+        self._at("meta")
         if not isinstance(value, dict):
             self.problem("", f"must be a table, not {_type_name(value)}")
             return ()
@@ -189,7 +225,7 @@ class _Checker:
 
     def _array(self, value: object, table: str) -> list[Any]:
         """An array of tables, or a noted problem and an empty list."""
-        self.where = table
+        self._at(table)
         if value is None:
             return []
         if not isinstance(value, list):
@@ -200,19 +236,18 @@ class _Checker:
     def _entries(self, value: object, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each table of an array with its index; non-tables are noted as problems."""
         for index, item in enumerate(self._array(value, table)):
-            self.where = f"{table}[{index}]"
             if not isinstance(item, dict):
+                self._record = (table, index, "")
                 self.problem("", f"must be a table, not {_type_name(item)}")
                 continue
             ident = item.get("id")
-            if isinstance(ident, str) and ident:
-                self.where = f"{table}[{index}] (id '{ident}')"
+            self._record = (table, index, ident if isinstance(ident, str) else "")
             yield index, item
 
     def _sources(self, value: object) -> list[Source]:
         """Check and build the `[[sources]]` entries."""
         if value is None:
-            self.where = ""
+            self._at("")
             self.problem("", "no [[sources]] defined: every record must cite a source")
             return []
         sources: list[Source] = []
@@ -235,7 +270,7 @@ class _Checker:
             optional = {k: self._optional_text(item, k) for k in ("author", "file", "publisher", "url", "notes")}
             sources.append(Source(ident, title, published=published, **optional))
         if not sources and not self.problems:
-            self.where = "sources"
+            self._at("sources")
             self.problem("", "is empty: every record must cite a source")
         return sources
 
@@ -247,7 +282,8 @@ class _Checker:
         builder = _BUILDERS[kind]
         allowed = _COMMON | _OWN[kind]
         for _, item in self._entries(raw.get(table), table):
-            self._unknown(item, allowed)
+            if not allowed.issuperset(item):
+                self._unknown(item, allowed)
             ident = self._slug(item)
             if ident and ident in seen:
                 other = seen[ident]
@@ -279,13 +315,15 @@ class _Checker:
     def _slug(self, item: Mapping[str, Any]) -> str:
         """The record's id, checked to be a lowercase slug."""
         ident = self._text(item, "id")
-        if ident and not _SLUG.match(ident):
+        if ident and not self._is_slug(ident):
             self.problem("id", f"'{ident}' is not a slug (lowercase letters, digits and single hyphens)")
         return ident
 
     def _text(self, item: Mapping[str, Any], key: str) -> str:
         """A required non-empty string."""
         value = item.get(key)
+        if type(value) is str and value and not value.isspace():  # the common case, checked fast
+            return value
         if value is None:
             self.problem(key, "is required")
             return ""
@@ -299,8 +337,8 @@ class _Checker:
     def _optional_text(self, item: Mapping[str, Any], key: str) -> str | None:
         """An optional string."""
         value = item.get(key)
-        if value is None:
-            return None
+        if value is None or type(value) is str:
+            return value
         if not isinstance(value, str):
             self.problem(key, f"must be a string, not {_type_name(value)}")
             return None
@@ -309,11 +347,17 @@ class _Checker:
     def _strings(self, item: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, ...]:
         """A list of non-empty strings; required lists must not be empty."""
         value = item.get(key)
+        if type(value) is list and value:  # the common case, checked fast
+            for name in value:
+                if type(name) is not str or not name or name.isspace():
+                    break
+            else:
+                return tuple(value)
         if value is None:
             if required:
                 self.problem(key, "is required (a list of names)")
             return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v and not v.isspace() for v in value):
             self.problem(key, "must be a list of non-empty strings")
             return ()
         if required and not value:
@@ -328,15 +372,21 @@ class _Checker:
         return value
 
     def _date(self, item: Mapping[str, Any]) -> FuzzyDate | None:
-        """The optional EDTF date."""
+        """The optional EDTF date, parsed once per distinct text (a string is the reason it is wrong)."""
         text = self._optional_text(item, "date")
         if text is None:
             return None
-        try:
-            return parse_date(text)
-        except ValueError as exc:
-            self.problem("date", str(exc))
+        parsed = self._dates.get(text)
+        if parsed is None:
+            try:
+                parsed = parse_date(text)
+            except ValueError as exc:
+                parsed = str(exc)
+            self._dates[text] = parsed
+        if isinstance(parsed, str):
+            self.problem("date", parsed)
             return None
+        return parsed
 
     def _citations(
         self, item: Mapping[str, Any], known: dict[str, Source], fuzzy: FuzzyDate | None
@@ -348,7 +398,7 @@ class _Checker:
             return ()
         citations: list[Citation] = []
         for entry in value:
-            if not isinstance(entry, dict) or set(entry) != {"source", "paragraph"}:
+            if not isinstance(entry, dict) or len(entry) != 2 or "source" not in entry or "paragraph" not in entry:
                 self.problem("sources", 'each citation must be { source = "id", paragraph = N }')
                 continue
             source, paragraph = entry["source"], entry["paragraph"]
@@ -359,20 +409,20 @@ class _Checker:
                 self.problem("sources", f"paragraph of '{source}' must be an integer of at least 1")
                 continue
             citations.append(Citation(source, paragraph))
-        self._not_after_publication(citations, known, fuzzy)
+        if fuzzy is not None and fuzzy.start is not None and citations:
+            self._not_after_publication(citations, fuzzy)
         return tuple(citations)
 
-    def _not_after_publication(
-        self, citations: list[Citation], known: dict[str, Source], fuzzy: FuzzyDate | None
-    ) -> None:
+    def _not_after_publication(self, citations: list[Citation], fuzzy: FuzzyDate) -> None:
         """A record may not start after every source it cites was published."""
-        if fuzzy is None or fuzzy.start is None or not citations:
-            return
-        published = [known[c.source].published for c in citations]
-        if any(p is None for p in published):
-            return
-        latest = max(parse_point(p).last for p in published if p)
-        if fuzzy.first > latest:
+        latest: date | None = None
+        for citation in citations:
+            published = self._published[citation.source]
+            if published is None:
+                return
+            if latest is None or published > latest:
+                latest = published
+        if latest is not None and fuzzy.first > latest:
             self.problem("date", f"'{fuzzy.text}' is after the publication ({latest}) of every source it cites")
 
 

@@ -295,11 +295,12 @@ def _summary_cell(row: Mapping[str, Any], column: str) -> str:
 def render_summary_table(data: Mapping[str, Any], out: Any, caption: str) -> None:
     """The summary as a Rich table per section, then a caption of what it covers."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, highlight=False)
+    from relations_cli.render import console_for
+
+    console = console_for(out)
     for section in SUMMARY_SECTIONS:
         rows = data[section]
         if not rows:
@@ -337,10 +338,11 @@ def render_summary_table(data: Mapping[str, Any], out: Any, caption: str) -> Non
 
 def print_chart(lines: Sequence[str], out: Any) -> None:
     """Chart lines on a terminal, each kind's glyph in its own colour (NO_COLOR and TERM=dumb honoured)."""
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=out, highlight=False)
+    from relations_cli.render import console_for
+
+    console = console_for(out)
     styles = {glyph: GLYPH_STYLES[kind] for glyphs in (UNICODE_GLYPHS, ASCII_GLYPHS) for kind, glyph in glyphs.items()}
     for line in lines:
         text = Text(line, no_wrap=True, overflow="crop")

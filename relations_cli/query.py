@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -88,6 +87,8 @@ class Query:
 
 def unknown_value(what: str, value: str, valid: Iterable[str]) -> str:
     """A one-line message for a value outside a closed list, with the closest match."""
+    import difflib
+
     choices = list(valid)
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""

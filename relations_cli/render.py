@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.model import Agreement, Aid, Citation, Dataset, Event, Record, Source
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS: tuple[str, ...] = ("table", "tsv", "csv", "json", "jsonl", "markdown")
 COMMON_FIELDS: tuple[str, ...] = ("id", "kind", "date", "category", "title", "summary", "sources", "notes", "aliases")
@@ -167,6 +169,8 @@ def render_csv(listing: Listing, out: IO[str]) -> None:
     """RFC 4180 CSV with a header row."""
     if not listing.rows:
         return
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(listing.fields)
@@ -235,6 +239,16 @@ def _column_widths(listing: Listing, width: int) -> list[int] | None:
 _RATIOS = {"title": 4, "summary": 6, "notes": 4, "purpose": 3, "actors": 2, "parties": 2, "aliases": 2}
 
 
+def console_for(out: IO[str]) -> Console:
+    """A Rich console on `out` that honours COLUMNS, NO_COLOR and TERM, and never has zero width."""
+    from rich.console import Console
+
+    console = Console(file=out, highlight=False)
+    if console.width < 1:  # COLUMNS=0: Rich would print nothing at all
+        console.width = 80
+    return console
+
+
 def render_table(listing: Listing, out: IO[str]) -> None:
     """A Rich table that fits the terminal, with a caption of what was filtered and matched.
 
@@ -244,11 +258,10 @@ def render_table(listing: Listing, out: IO[str]) -> None:
     if not listing.rows:
         return
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, highlight=False)
+    console = console_for(out)
     widths = _column_widths(listing, console.width)
     if widths is not None:
         table = Table(
@@ -322,11 +335,10 @@ def record_detail(record: Record, dataset: Dataset) -> dict[str, Any]:
 
 def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
     """One record as a two-column table of field and value, citations spelled out."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, highlight=False)
+    console = console_for(out)
     grid = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     grid.add_column("field", style="bold", no_wrap=True)
     grid.add_column("value", overflow="fold")
