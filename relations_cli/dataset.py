@@ -107,7 +107,7 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise DatasetError([Problem(name, "", exc.strerror or str(exc))]) from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark from some editors is not an error
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1

@@ -101,3 +101,10 @@ def test_lookup_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RELATIONS_DATA", str(tmp_path / "env.toml"))
     assert resolve_path(None) == tmp_path / "env.toml"
     assert resolve_path(tmp_path / "opt.toml") == tmp_path / "opt.toml"
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    """A file saved with a UTF-8 byte-order mark loads like the same file without one."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SMALL.read_bytes())
+    assert [r.id for r in load(path).records()] == [r.id for r in load(SMALL).records()]
