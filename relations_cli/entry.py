@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Per option: the name of the Filters/command parameter, whether it repeats, whether it is a year.
 _VALUE_OPTIONS: dict[str, tuple[str, bool, bool]] = {
@@ -56,7 +57,7 @@ class Parsed:
     cache: bool = True
     text: str | None = None
     cite: bool = False
-    values: dict[str, object] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def parse(argv: Sequence[str]) -> Parsed | None:
@@ -133,9 +134,9 @@ def run_parsed(parsed: Parsed) -> int:
     values = dict(parsed.values)
     fmt = values.pop("fmt", None)
     fields = values.pop("fields", None)
-    filters = Filters(**values)  # type: ignore[arg-type]
+    filters = Filters(**values)
     try:
-        list_records(State(parsed.data, parsed.cache), kinds, label, filters, fmt, fields, parsed.text, parsed.cite)  # type: ignore[arg-type]
+        list_records(State(parsed.data, parsed.cache), kinds, label, filters, fmt, fields, parsed.text, parsed.cite)
     except Stop as stop:
         return stop.code if isinstance(stop.code, int) else 1
     return 0
