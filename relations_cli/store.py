@@ -464,18 +464,24 @@ class _Decoder:
         self.ids.add(ident)
         return row
 
+    def common(self, r: list[Any]) -> dict[str, Any]:
+        """The fields every kind of record has, from the first eight cells of a checked row."""
+        return {
+            "id": r[0],
+            "date": self.dates[r[1]],
+            "category": r[2],
+            "title": r[3],
+            "summary": r[4],
+            "sources": self.citations(r[5]),
+            "notes": r[6],
+            "aliases": self.names(r[7]),
+        }
+
     def event(self, row: Any) -> Event:
         """An event from its row."""
         r = self._check(row, 9, _EVENT_CATEGORIES)
         return Event(
-            id=r[0],
-            date=self.dates[r[1]],
-            category=r[2],
-            title=r[3],
-            summary=r[4],
-            sources=self.citations(r[5]),
-            notes=r[6],
-            aliases=self.names(r[7]),
+            **self.common(r),
             actors=self.names(r[8]),
         )
 
@@ -488,14 +494,7 @@ class _Decoder:
         if currency is not None and (type(currency) is not str or currency not in CURRENCIES):
             raise _Stale
         return Aid(
-            id=r[0],
-            date=self.dates[r[1]],
-            category=r[2],
-            title=r[3],
-            summary=r[4],
-            sources=self.citations(r[5]),
-            notes=r[6],
-            aliases=self.names(r[7]),
+            **self.common(r),
             donor=_text(r[8]),
             recipient=_text(r[9]),
             purpose=_text(r[10]),
@@ -514,14 +513,7 @@ class _Decoder:
         if qualifier is not None and (type(qualifier) is not str or qualifier not in _COUNT_QUALIFIERS):
             raise _Stale
         return Agreement(
-            id=r[0],
-            date=self.dates[r[1]],
-            category=r[2],
-            title=r[3],
-            summary=r[4],
-            sources=self.citations(r[5]),
-            notes=r[6],
-            aliases=self.names(r[7]),
+            **self.common(r),
             type=kind,
             parties=self.names(r[9]),
             count=count,
