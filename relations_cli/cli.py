@@ -92,6 +92,17 @@ def complete_format(incomplete: str) -> list[str]:
     return [f for f in FORMATS if f.startswith(incomplete)]
 
 
+def parse_year(value: str) -> int:
+    """A year from 1 to 9999, or a usage error that says the value is not a year."""
+    try:
+        year = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a year (a number from 1 to 9999)") from None
+    if not 1 <= year <= 9999:
+        raise typer.BadParameter(f"{year} is not a year from 1 to 9999")
+    return year
+
+
 app = typer.Typer(
     name=PROG,
     help="Exact, citable facts about the relations between Pakistan and Azerbaijan.",
@@ -106,17 +117,17 @@ YearOpt = Annotated[
     typer.Option(
         "--year",
         "-y",
-        min=1,
-        max=9999,
+        parser=parse_year,
         metavar="YEAR",
         help="Records whose date overlaps this year (repeatable: any of them).",
     ),
 ]
 FromOpt = Annotated[
-    Optional[int], typer.Option("--from", min=1, max=9999, metavar="YEAR", help="Records dated in or after this year.")
+    Optional[int],
+    typer.Option("--from", parser=parse_year, metavar="YEAR", help="Records dated in or after this year."),
 ]
 ToOpt = Annotated[
-    Optional[int], typer.Option("--to", min=1, max=9999, metavar="YEAR", help="Records dated in or before this year.")
+    Optional[int], typer.Option("--to", parser=parse_year, metavar="YEAR", help="Records dated in or before this year.")
 ]
 CategoryOpt = Annotated[
     Optional[list[str]],

@@ -120,7 +120,7 @@ def test_nothing_matched_is_success_with_empty_output() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["events", "--year", "abc"], "'abc' is not a valid"),
+        (["events", "--year", "abc"], "'abc' is not a year"),
         (["events", "--year", "99999"], "99999"),
         (["events", "--from", "2010", "--to", "2000"], "--from 2010 is after --to 2000"),
         (["events", "--limit", "-1"], "--limit must be 0 or more"),
