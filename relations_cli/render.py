@@ -243,7 +243,14 @@ def console_for(out: IO[str]) -> Console:
     """A Rich console on `out` that honours COLUMNS, NO_COLOR and TERM, and never has zero width."""
     from rich.console import Console
 
-    console = Console(file=out, highlight=False)
+    class _Console(Console):
+        """Rich's console, leaving a closed pipe to the caller instead of exiting with status 1."""
+
+        def on_broken_pipe(self) -> None:
+            """Raise, so the command ends quietly with exit 0 like every other format."""
+            raise BrokenPipeError
+
+    console = _Console(file=out, highlight=False)
     if console.width < 1:  # COLUMNS=0: Rich would print nothing at all
         console.width = 80
     return console
@@ -360,5 +367,8 @@ def detail_lines(detail: dict[str, Any]) -> str:
     """One record as `field<TAB>value` lines, for pipes."""
     lines = [f"{k}\t{cell(v)}" for k, v in detail.items() if k != "citations"]
     for c in detail["citations"]:
-        lines.append(f"citation\t{c['source']}:{c['paragraph']}\t{visible(c['title'] or '')}")
+        lines.append(
+            "citation\t"
+            + "\t".join((f"{c['source']}:{c['paragraph']}", cell(c["title"]), cell(c["author"]), cell(c["published"])))
+        )
     return "\n".join(lines) + "\n"

@@ -196,3 +196,28 @@ def test_no_arguments_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Usage: relations") and "events" in err and "error:" not in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "json"])
+def test_closed_pipe_exits_0_in_every_format(fmt: str, tmp_path: Path) -> None:
+    """A reader that stops early ends the command with exit 0 and nothing on stderr, Rich tables included."""
+    head, _, _ = SMALL.read_text(encoding="utf-8").partition("[[events]]")
+    event = (
+        '[[events]]\nid = "e{n}"\ndate = "1999"\ncategory = "visit"\ntitle = "Visit number {n}"\n'
+        'summary = "A visit."\nactors = ["Pakistan"]\nsources = [{{ source = "alpha", paragraph = 1 }}]\n\n'
+    )
+    big = tmp_path / "big.toml"
+    big.write_text(head + "".join(event.format(n=n) for n in range(3000)), encoding="utf-8")
+    command = (
+        f"set -o pipefail; COLUMNS=20 {sys.executable} -m relations_cli --no-cache --data {big} events --format {fmt} "
+        "| head -c 1 > /dev/null"
+    )
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_piped_show_spells_out_citations() -> None:
+    """Piped `show` gives each citation's source, paragraph, title, author and date."""
+    code, out, _ = invoke("show", "ties")
+    assert code == 0
+    assert "citation\talpha:3\tAlpha article\tA. Writer\t2017-01-16" in out.splitlines()
