@@ -368,7 +368,8 @@ def search(
 
 @app.command(
     short_help="Show one record whole, with its citations.",
-    help="\b\nExamples:\n  relations show jmc-6th-session\n  relations show flood-aid-2010 --format json\n\n"
+    help="\b\nExamples:\n  relations show sixth-jmc-session-islamabad\n"
+    "  relations show flood-relief-2010 --format json\n\n"
     "Show every field of one record, its notes, and each citation with the source's title, author, date "
     "and paragraph. An unknown id exits 1 with suggestions.",
 )

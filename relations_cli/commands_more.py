@@ -24,6 +24,7 @@ from relations_cli.cli import (
     ToOpt,
     YearOpt,
     app,
+    complete_id,
     fail,
     note,
     output,
@@ -262,7 +263,8 @@ def categories(
 def cite(
     ctx: typer.Context,
     ids: Annotated[
-        Optional[list[str]], typer.Argument(metavar="ID", help="Only these records.", show_default=False)
+        Optional[list[str]],
+        typer.Argument(metavar="ID", help="Only these records.", show_default=False, autocompletion=complete_id),
     ] = None,
     style: StyleOpt = "markdown",
     year: YearOpt = None,
