@@ -171,9 +171,11 @@ def sort_records(records: Sequence[Record], spec: str) -> list[Record]:
 
         dated.sort(key=by_date, reverse=descending)
         return dated + sorted(undated, key=lambda r: r.id)
-    present = [r for r in records if _sort_value(r, field) is not None]
-    missing = [r for r in records if _sort_value(r, field) is None]
-    present.sort(key=lambda r: (_key(_sort_value(r, field)), r.id), reverse=descending)
+    # Ties keep date order (undated last, then id), whatever the direction of the sort.
+    in_date_order = sort_records(records, "date")
+    present = [r for r in in_date_order if _sort_value(r, field) is not None]
+    missing = [r for r in in_date_order if _sort_value(r, field) is None]
+    present.sort(key=lambda r: _key(_sort_value(r, field)), reverse=descending)
     return present + missing
 
 

@@ -72,8 +72,9 @@ def test_sort_descending_keeps_undated_last(small: Dataset) -> None:
 
 
 def test_sort_by_amount_puts_missing_last(small: Dataset) -> None:
-    """Sorting by amount is numeric and records without one come last."""
-    assert ids(small, kinds=("aid",), sort="amount") == ["euro-gift", "flood-2010", "grant-early", "covid-aid"]
+    """Sorting by amount is numeric, equal amounts keep date order, and records without one come last."""
+    assert ids(small, kinds=("aid",), sort="amount") == ["euro-gift", "grant-early", "flood-2010", "covid-aid"]
+    assert ids(small, kinds=("aid",), sort="-amount") == ["grant-early", "flood-2010", "euro-gift", "covid-aid"]
 
 
 def test_limit(small: Dataset) -> None:
