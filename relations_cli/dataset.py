@@ -440,7 +440,10 @@ def _build_aid(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any
         amount = None
     currency = checker._optional_text(item, "currency")
     if currency is not None and currency not in CURRENCIES:
-        checker.problem("currency", f"'{currency}' is not a known ISO 4217 code ({', '.join(sorted(CURRENCIES))})")
+        checker.problem(
+            "currency",
+            f"'{currency}' is not a known ISO 4217 code (three capital letters, such as USD, EUR, PKR or AZN)",
+        )
         currency = None
     if "amount" in item and "currency" not in item:
         checker.problem("currency", "is required when an amount is given")
