@@ -11,6 +11,7 @@ import typer
 
 from relations_cli import __version__, commands
 from relations_cli.commands import (
+    LISTINGS,
     PROG,
     Filters,
     State,
@@ -42,20 +43,6 @@ def select(
 ) -> tuple[Dataset, Query, list[Record]]:
     """Check the filters, load the dataset and run the query for this invocation."""
     return commands.select(state_of(ctx), kinds, filters, text)
-
-
-def list_records(
-    ctx: typer.Context,
-    kinds: Sequence[str],
-    label: str,
-    filters: Filters,
-    fmt: str | None,
-    fields: str | None,
-    text: str | None = None,
-    cite: bool = False,
-) -> None:
-    """Run a listing command for this invocation."""
-    commands.list_records(state_of(ctx), kinds, label, filters, fmt, fields, text, cite)
 
 
 def complete_category(incomplete: str) -> list[str]:
@@ -274,7 +261,7 @@ def events(
 ) -> None:
     """List events."""
     filters = Filters(year, year_from, year_to, category, actor, None, None, search, source, sort, limit)
-    list_records(ctx, ("event",), "events", filters, fmt, fields, cite=cite)
+    commands.list_records(state_of(ctx), *LISTINGS["events"], filters, fmt, fields, cite=cite)
 
 
 @app.command(
@@ -304,7 +291,7 @@ def aid(
 ) -> None:
     """List aid."""
     filters = Filters(year, year_from, year_to, category, None, donor, recipient, search, source, sort, limit)
-    list_records(ctx, ("aid",), "aid records", filters, fmt, fields, cite=cite)
+    commands.list_records(state_of(ctx), *LISTINGS["aid"], filters, fmt, fields, cite=cite)
 
 
 @app.command(
@@ -332,7 +319,7 @@ def agreements(
 ) -> None:
     """List agreements."""
     filters = Filters(year, year_from, year_to, category, actor, None, None, search, source, sort, limit)
-    list_records(ctx, ("agreement",), "agreements", filters, fmt, fields, cite=cite)
+    commands.list_records(state_of(ctx), *LISTINGS["agreements"], filters, fmt, fields, cite=cite)
 
 
 @app.command(
@@ -363,7 +350,7 @@ def search(
 ) -> None:
     """Search every kind of record."""
     filters = Filters(year, year_from, year_to, category, actor, donor, recipient, None, source, sort, limit)
-    list_records(ctx, KINDS, "records", filters, fmt, fields, text=text, cite=cite)
+    commands.list_records(state_of(ctx), *LISTINGS["search"], filters, fmt, fields, text=text, cite=cite)
 
 
 @app.command(

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from relations_cli.store import Candidates
 
 PROG = "relations"
+# The listing commands: the kinds each one lists and what it calls them in a caption.
+LISTINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "events": (("event",), "events"),
+    "aid": (("aid",), "aid records"),
+    "agreements": (("agreement",), "agreements"),
+    "search": (("event", "aid", "agreement"), "records"),
+}
 MACHINE_FORMATS = ("json", "jsonl", "csv", "tsv")
 
 

@@ -39,12 +39,12 @@ _VALUE_OPTIONS: dict[str, tuple[str, bool, bool]] = {
     "--fields": ("fields", False, False),
 }
 _COMMON = {"year", "year_from", "year_to", "category", "source", "sort", "limit", "fmt", "fields"}
-# What each listing command accepts, mirroring its Typer signature in cli.py.
-COMMANDS: dict[str, tuple[tuple[str, ...], str, frozenset[str]]] = {
-    "events": (("event",), "events", frozenset(_COMMON | {"actor", "search"})),
-    "aid": (("aid",), "aid records", frozenset(_COMMON | {"donor", "recipient", "search"})),
-    "agreements": (("agreement",), "agreements", frozenset(_COMMON | {"actor", "search"})),
-    "search": (("event", "aid", "agreement"), "records", frozenset(_COMMON | {"actor", "donor", "recipient"})),
+# The options each listing command accepts, mirroring its Typer signature in cli.py.
+OPTIONS: dict[str, frozenset[str]] = {
+    "events": frozenset(_COMMON | {"actor", "search"}),
+    "aid": frozenset(_COMMON | {"donor", "recipient", "search"}),
+    "agreements": frozenset(_COMMON | {"actor", "search"}),
+    "search": frozenset(_COMMON | {"actor", "donor", "recipient"}),
 }
 
 
@@ -75,10 +75,10 @@ def parse(argv: Sequence[str]) -> Parsed | None:
             data = Path(token.removeprefix("--data="))
         else:
             return None
-    if not args or args[0] not in COMMANDS:
+    if not args or args[0] not in OPTIONS:
         return None
     parsed = Parsed(args.pop(0), data, cache)
-    allowed = COMMANDS[parsed.command][2]
+    allowed = OPTIONS[parsed.command]
     while args:
         token = args.pop(0)
         if token == "--cite":
@@ -128,9 +128,9 @@ def _convert(dest: str, value: str, is_year: bool) -> object | None:
 
 def run_parsed(parsed: Parsed) -> int:
     """Run a parsed listing invocation through the shared command code; return the exit code."""
-    from relations_cli.commands import Filters, State, Stop, list_records
+    from relations_cli.commands import LISTINGS, Filters, State, Stop, list_records
 
-    kinds, label, _ = COMMANDS[parsed.command]
+    kinds, label = LISTINGS[parsed.command]
     values = dict(parsed.values)
     fmt = values.pop("fmt", None)
     fields = values.pop("fields", None)

@@ -71,8 +71,8 @@ def test_quick_path_prints_what_the_full_app_prints(
 @st.composite
 def plain_query(draw: st.DrawFn) -> list[str]:
     """Arguments of a listing command using only options that command has (values may still be bad)."""
-    name = draw(st.sampled_from(sorted(entry.COMMANDS)))
-    allowed = entry.COMMANDS[name][2]
+    name = draw(st.sampled_from(sorted(entry.OPTIONS)))
+    allowed = entry.OPTIONS[name]
     flags = sorted(f for f, (dest, _, _) in entry._VALUE_OPTIONS.items() if dest in allowed)
     argv = ["--data", str(SMALL), name]
     if name == "search":
