@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ DATA_FILE = "pakistan-azerbaijan.toml"
 # cache never needs them, and compiling costs about a millisecond at start-up.
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _TOML_POSITION = r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$"
+_TOML_AT_END = r"^(?P<msg>.*?)\s*\(at end of document\)$"
 TOP_LEVEL = ("meta", "sources", "events", "aid", "agreements", "$schema")
 KIND_OF_TABLE = {"events": "event", "aid": "aid", "agreements": "agreement"}
 # C0 and C1 controls, DEL and the bidi overrides: text from a file must not drive the terminal.
@@ -93,19 +95,97 @@ def resolve_path(option: str | os.PathLike[str] | None) -> Path:
     return bundled_path()
 
 
-def read_text(path: Path) -> str:
-    """Read a dataset file as UTF-8 text, turning every I/O or decoding failure into a DatasetError."""
+STDIN = "-"
+SIZE_ENV_VAR = "RELATIONS_MAX_BYTES"
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_SIZE_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_READ_CHUNK = 1024 * 1024
+
+
+def max_bytes() -> int:
+    """The largest dataset read, from `RELATIONS_MAX_BYTES` (bytes, or with a K, M or G suffix), else 512 MiB."""
+    text = os.environ.get(SIZE_ENV_VAR, "").strip().upper().removesuffix("B").removesuffix("I")
+    if not text:
+        return DEFAULT_MAX_BYTES
+    suffix = text[-1] if text[-1] in "KMG" else ""
+    digits = text[: len(text) - len(suffix)]
+    if not digits.isdigit() or int(digits) < 1:
+        return DEFAULT_MAX_BYTES
+    return int(digits) * _SIZE_SUFFIXES[suffix]
+
+
+def _megabytes(size: int) -> str:
+    """A size in bytes as a short, readable figure."""
+    return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def _file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    kinds = (
+        (stat.S_ISDIR, "is a directory, not a TOML file"),
+        (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+        (stat.S_ISCHR, "is a character device, not a regular file"),
+        (stat.S_ISBLK, "is a block device, not a regular file"),
+        (stat.S_ISSOCK, "is a socket, not a regular file"),
+    )
+    for test, words in kinds:
+        if test(mode):
+            return words
+    return None if stat.S_ISREG(mode) else "is not a regular file"
+
+
+def _too_large(name: str, size: int, limit: int, *, exact: bool = False) -> DatasetError:
+    """The error for a dataset over the size limit (its size known exactly, or only that it is larger)."""
+    what = f"is {_megabytes(size)}, over" if exact else "is over"
+    message = f"{what} the size limit of {_megabytes(limit)}; set {SIZE_ENV_VAR} to read larger files"
+    return DatasetError([Problem(name, "", message)])
+
+
+def _read_bounded(stream: Any, name: str, limit: int) -> bytes:
+    """Read a binary stream in chunks, refusing it once it passes the limit."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(name, total, limit)
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a dataset's bytes: only a regular file (or `-`, standard input), never past the size limit."""
     name = str(path)
+    limit = max_bytes()
+    if name == STDIN:
+        return _read_bounded(sys.stdin.buffer, "<stdin>", limit)
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        what = _file_kind(info.st_mode)
+        if what is not None:
+            raise DatasetError([Problem(name, "", what)])
+        if info.st_size > limit:
+            raise _too_large(name, info.st_size, limit, exact=True)
+        with path.open("rb") as stream:
+            return _read_bounded(stream, name, limit)
     except FileNotFoundError:
         raise DatasetError([Problem(name, "", "no such file")]) from None
     except IsADirectoryError:
         raise DatasetError([Problem(name, "", "is a directory, not a TOML file")]) from None
     except PermissionError:
         raise DatasetError([Problem(name, "", "permission denied")]) from None
+    except MemoryError:
+        raise DatasetError([Problem(name, "", "not enough memory to read this file")]) from None
     except OSError as exc:
         raise DatasetError([Problem(name, "", exc.strerror or str(exc))]) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a dataset file as UTF-8 text, turning every I/O or decoding failure into a DatasetError."""
+    name = "<stdin>" if str(path) == STDIN else str(path)
+    data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")  # a byte-order mark from some editors is not an error
     except UnicodeDecodeError as exc:
@@ -114,6 +194,15 @@ def read_text(path: Path) -> str:
         raise DatasetError(
             [Problem(name, f"line {line}, column {column}", f"byte 0x{data[exc.start]:02x} is not UTF-8")]
         ) from None
+    except MemoryError:
+        raise DatasetError([Problem(name, "", "not enough memory to decode this file")]) from None
+
+
+def end_position(text: str) -> str:
+    """The line and column just after the last character of a text, as a TOML error names them."""
+    line = text.count("\n") + 1
+    column = len(text) - (text.rfind("\n") + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -132,15 +221,23 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
         if match:
             where = f"line {match['line']}, column {match['col']}"
             raise DatasetError([Problem(name, where, f"TOML syntax error: {match['msg']}")]) from None
+        at_end = re.match(_TOML_AT_END, message)
+        if at_end:
+            where = end_position(text)
+            problem = Problem(name, where, f"TOML syntax error: {at_end['msg']} at the end of the file")
+            raise DatasetError([problem]) from None
         raise DatasetError([Problem(name, "", f"TOML syntax error: {message}")]) from None
     except RecursionError:  # absurdly deep nesting
         raise DatasetError([Problem(name, "", "TOML nesting is too deep")]) from None
+    except MemoryError:
+        raise DatasetError([Problem(name, "", "not enough memory to parse this file")]) from None
 
 
 def load(path: str | os.PathLike[str]) -> Dataset:
     """Read, parse and validate a dataset file; raise DatasetError with every problem found."""
     file = Path(path)
-    return build(parse_toml(read_text(file), str(file)), str(file))
+    name = "<stdin>" if str(file) == STDIN else str(file)
+    return build(parse_toml(read_text(file), name), name)
 
 
 def build(raw: Mapping[str, Any], name: str) -> Dataset:

@@ -7,8 +7,10 @@ so readers never see half a file and a failure leaves nothing behind.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -218,24 +220,35 @@ def write_json(target: Path, dataset: Dataset, records: Sequence[Record], meta: 
     _write_synced(target, write)
 
 
-def write_csv(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
-    """Fill an empty directory with sources.csv and one CSV per kind, lists joined as in TSV output."""
+CSV_TABLES: tuple[str, ...] = tuple(name.removesuffix(".csv") for name in CSV_FILES)
+
+
+def _csv_rows(dataset: Dataset, records: Sequence[Record], table: str) -> tuple[Sequence[str], list[dict[str, Any]]]:
+    """The header and rows of one CSV table: `sources` or a kind's table name."""
+    if table == "sources":
+        return SOURCE_FIELDS, [source_row(s) for s in dataset.sources]
+    kind = next((k for k in KINDS if TABLE_OF_KIND[k] == table or k == table), None)
+    if kind is None:
+        from relations_cli.query import unknown_value
+
+        raise ExportError(unknown_value("table", table, CSV_TABLES), 2)
+    return fields_of((kind,)), [to_dict(r) for r in records if r.kind == kind]
+
+
+def _csv_table(handle: IO[str], fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """One CSV table with a header, even when it has no rows, lists joined as in TSV output."""
     import csv
 
-    def table(name: str, fields: Sequence[str], rows: list[dict[str, Any]]) -> None:
-        """One CSV file with a header, even when it has no rows."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(fields)
+    writer.writerows([cell(row.get(f)) for f in fields] for row in rows)
 
-        def write(handle: IO[str]) -> None:
-            """The header, then a line per row."""
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(fields)
-            writer.writerows([cell(row.get(f)) for f in fields] for row in rows)
 
-        _write_synced(target / name, write, newline="")
-
-    table("sources.csv", SOURCE_FIELDS, [source_row(s) for s in dataset.sources])
-    for kind, rows in by_kind(records).items():
-        table(f"{TABLE_OF_KIND[kind]}.csv", fields_of((kind,)), [to_dict(r) for r in rows])
+def write_csv(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
+    """Fill an empty directory with sources.csv and one CSV per kind."""
+    for table in CSV_TABLES:
+        fields, rows = _csv_rows(dataset, records, table)
+        _write_synced(target / f"{table}.csv", partial(_csv_table, fields=fields, rows=rows), newline="")
 
 
 WRITERS: dict[str, Callable[[Path, Dataset, Sequence[Record], dict[str, str]], None]] = {
@@ -274,12 +287,22 @@ def _exists(shown: str) -> ExportError:
 
 
 def _check_target(target: Path, fmt: str, force: bool, shown: str) -> None:
-    """Refuse, before any work, a target that exists (without --force) or could not be replaced."""
-    if not os.path.lexists(target):
-        return
+    """Refuse, before any work, a target that exists (without --force) or could not be replaced.
+
+    Only a regular file, or a directory of the files a csv export writes, is ever replaced: never a
+    symbolic link (nor its target), a device, a pipe or a socket, whatever --force says.
+    """
+    try:
+        info = os.lstat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing there to protect; writing says what is wrong, if anything
+    if stat.S_ISLNK(info.st_mode):
+        raise ExportError(f"{shown} is a symbolic link; not replacing it or what it points to", 1)
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        raise ExportError(f"{shown} is not a regular file or directory; not replacing it", 1)
     if not force:
         raise _exists(shown)
-    is_dir = target.is_dir() and not target.is_symlink()
+    is_dir = stat.S_ISDIR(info.st_mode)
     if fmt != "csv" and is_dir:
         raise ExportError(f"{shown} is a directory; a {fmt} export is one file", 1)
     if fmt == "csv":
@@ -294,6 +317,7 @@ def _check_target(target: Path, fmt: str, force: bool, shown: str) -> None:
 def _place_file(temporary: Path, target: Path, force: bool, shown: str) -> None:
     """Move a finished file onto the target: replacing it with --force, else only if it is still absent."""
     if force:
+        _check_target(target, "file", force, shown)  # still a regular file, not swapped for a link meanwhile
         temporary.replace(target)
         return
     try:
@@ -333,6 +357,57 @@ def _cleanup(*paths: Path) -> Iterator[None]:
         for path in paths:
             _remove(path)
         raise
+
+
+STDOUT = "-"
+
+
+def export_stream(
+    dataset: Dataset,
+    records: Sequence[Record],
+    fmt: str,
+    out: IO[bytes],
+    *,
+    kind: str | None = None,
+    filters: Sequence[str] = (),
+    version: str = "",
+) -> None:
+    """Write an export to a binary stream (`-`): JSON, the CSV of one kind, or SQLite when it is not a terminal."""
+    import io
+
+    meta = export_meta(dataset, filters, version)
+    if fmt == "json":
+        import json
+
+        text = json.dumps(json_document(dataset, records, meta), ensure_ascii=False, indent=2) + "\n"
+        out.write(text.encode("utf-8"))
+    elif fmt == "csv":
+        if kind is None:
+            tables = ", ".join(CSV_TABLES)
+            raise ExportError(f"a csv export to '-' is one table: name it with --kind ({tables})", 2)
+        buffer = io.StringIO(newline="")
+        _csv_table(buffer, *_csv_rows(dataset, records, kind))
+        out.write(buffer.getvalue().encode("utf-8"))
+    else:
+        if _isatty(out):
+            raise ExportError("not writing a SQLite database to a terminal; redirect it to a file or a pipe", 2)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="relations-export-") as folder:
+            temporary = Path(folder) / "export.db"
+            write_sqlite(temporary, dataset, records, meta)
+            with temporary.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    out.write(chunk)
+    out.flush()
+
+
+def _isatty(stream: IO[bytes]) -> bool:
+    """Whether a stream is a terminal (False when it cannot tell)."""
+    try:
+        return stream.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def export(
