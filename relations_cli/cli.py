@@ -395,9 +395,9 @@ def show(
 
 def _ascii() -> bool:
     """True when stdout cannot take all of Unicode."""
-    from relations_cli.render import _ascii_only
+    from relations_cli.render import ascii_only
 
-    return _ascii_only(sys.stdout)
+    return ascii_only(sys.stdout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,9 +49,9 @@ def emit(write: Callable[[IO[str]], object]) -> None:
 
 def _ascii_stdout() -> bool:
     """True when stdout cannot encode all of Unicode."""
-    from relations_cli.render import _ascii_only
+    from relations_cli.render import ascii_only
 
-    return _ascii_only(sys.stdout)
+    return ascii_only(sys.stdout)
 
 
 def _plural(count: int, noun: str) -> str:

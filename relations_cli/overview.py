@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, Agreement, Aid, Event, Record
+from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, TABLE_OF_KIND, Agreement, Aid, Event, Record
 
 UNICODE_GLYPHS: dict[str, str] = {"event": "█", "aid": "▒", "agreement": "░"}
 ASCII_GLYPHS: dict[str, str] = {"event": "#", "aid": "$", "agreement": "="}
 GLYPH_STYLES: dict[str, str] = {"event": "cyan", "aid": "green", "agreement": "magenta"}
-KIND_PLURALS: dict[str, str] = {"event": "events", "aid": "aid", "agreement": "agreements"}
 BIN_SIZES: tuple[int, ...] = (1, 5, 10, 25, 50, 100, 250, 500, 1000)
 MAX_BARS = 32
 MIN_WIDTH = 20
@@ -157,7 +156,7 @@ def chart_lines(
             lines.append(f"{b.label().replace('–', dash):>{label_width}} {rule}{bar} {count}".rstrip())
         lines.append("")
         present = [k for k in KINDS if any(b.counts.get(k) for b in spans)]
-        lines += _pack([f"{glyphs[k]} {KIND_PLURALS[k]}" for k in present], width)
+        lines += _pack([f"{glyphs[k]} {TABLE_OF_KIND[k]}" for k in present], width)
         per_glyph = "= 1 record" if scale == 1.0 else f"{about} {1 / scale:.1f} records"
         lines += _pack(f"each glyph {per_glyph}".split(), width, " ")
     if undated:

@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from relations_cli.cli import app
 from relations_cli.dataset import load
-from relations_cli.model import CATEGORIES, KINDS, Aid, Citation, Dataset, Event, Record, parse_date
+from relations_cli.model import CATEGORIES, KINDS, TABLE_OF_KIND, Aid, Citation, Dataset, Event, Record, parse_date
 from relations_cli.overview import (
     ASCII_GLYPHS,
-    KIND_PLURALS,
     SUMMARY_COLUMNS,
     UNICODE_GLYPHS,
     bin_size,
@@ -113,7 +112,7 @@ def test_chart_fits_width_and_counts_every_dated_record(small: Dataset, width: i
         total = sum(expected[(int(year), k)] for k in KINDS)
         assert bar.endswith(f" {total}") if total else bar == ""
     legend = next(line for line in lines if "events" in line)
-    assert all(f"{UNICODE_GLYPHS[k]} {KIND_PLURALS[k]}" in legend for k in KINDS)
+    assert all(f"{UNICODE_GLYPHS[k]} {TABLE_OF_KIND[k]}" in legend for k in KINDS)
     assert lines[-2:] == ["each glyph = 1 record", f"{len(undated)} undated records not shown"]
 
 
