@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, TABLE_OF_KIND, Agreement, Aid, Event, Record
+from relations_cli.model import (
+    AGREEMENT_TYPES,
+    CATEGORIES,
+    KINDS,
+    TABLE_OF_KIND,
+    Agreement,
+    Aid,
+    Dataset,
+    Event,
+    Record,
+)
 
 UNICODE_GLYPHS: dict[str, str] = {"event": "█", "aid": "▒", "agreement": "░"}
 ASCII_GLYPHS: dict[str, str] = {"event": "#", "aid": "$", "agreement": "="}
@@ -257,6 +267,15 @@ def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def citing_counts(dataset: Dataset) -> dict[str, int]:
+    """How many records cite each source, by source id (a record citing one source twice counts once)."""
+    counts = {s.id: 0 for s in dataset.sources}
+    for record in dataset.records():
+        for source_id in {c.source for c in record.sources}:
+            counts[source_id] = counts.get(source_id, 0) + 1
+    return counts
+
+
 def category_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
     """Every category of each kind in vocabulary order, with how many records have it (zeros included)."""
     counter = Counter((r.kind, r.category) for r in records)
@@ -266,6 +285,19 @@ def category_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> 
         for category in CATEGORIES[kind]
     ]
 
+
+
+def vocabulary_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
+    """Each kind's categories, then the agreement types, with how many records have each (zeros included)."""
+    records = list(records)
+    rows = [
+        {"kind": row["kind"], "field": "category", "value": row["category"], "count": row["count"]}
+        for row in category_counts(records, kinds)
+    ]
+    if "agreement" in kinds:
+        types = Counter(r.type for r in records if isinstance(r, Agreement))
+        rows += [{"kind": "agreement", "field": "type", "value": t, "count": types[t]} for t in AGREEMENT_TYPES]
+    return rows
 
 # ---------------------------------------------------------------------------
 # Rendering for people (Rich is imported only here, and only when called)

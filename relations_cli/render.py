@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.dataset import printable
@@ -27,6 +27,8 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "agreement": ("id", "date", "type", "title", "parties", "sources"),
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
+# Every field of a source, then how many records cite it; `relations sources --fields` takes each.
+SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
 CURRENCY_SIGNS = {"USD": "US$"}
 
 
@@ -76,14 +78,8 @@ def to_dict(record: Record) -> dict[str, Any]:
 
 
 def source_dict(source: Source, records: int) -> dict[str, Any]:
-    """The documented JSON shape of a source, with how many records cite it."""
-    return {
-        "id": source.id,
-        "title": source.title,
-        "author": source.author,
-        "published": source.published,
-        "records": records,
-    }
+    """The documented JSON shape of a source (every field, in SOURCE_COLUMNS order), with how many records cite it."""
+    return {**{name: getattr(source, name) for name in SOURCE_COLUMNS[:-1]}, "records": records}
 
 
 def amount_text(amount: object, currency: object) -> str:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relations_cli import cli, entry
+from relations_cli import entry, options
+from relations_cli.cli import app as cli
 from tests.conftest import SMALL
 
 VALUES = {
@@ -71,9 +72,8 @@ def test_quick_path_prints_what_the_full_app_prints(
 @st.composite
 def plain_query(draw: st.DrawFn) -> list[str]:
     """Arguments of a listing command using only options that command has (values may still be bad)."""
-    name = draw(st.sampled_from(sorted(entry.OPTIONS)))
-    allowed = entry.OPTIONS[name]
-    flags = sorted(f for f, (dest, _, _) in entry._VALUE_OPTIONS.items() if dest in allowed)
+    name = draw(st.sampled_from(sorted(options.LISTINGS)))
+    flags = sorted(f for f, o in options.flags_of(name).items() if f in VALUES)
     argv = ["--data", str(SMALL), name]
     if name == "search":
         argv.append(draw(st.sampled_from(["flood", "pakistan", "heydar"])))
@@ -93,7 +93,8 @@ def test_plain_queries_match_the_full_app(argv: list[str], capsys: pytest.Captur
 def test_quick_path_is_taken_for_plain_queries() -> None:
     """A plain JSON query is recognised without Typer; help and typos are left to Typer."""
     parsed = entry.parse(["aid", "--year", "2010", "--format", "json"])
-    assert parsed is not None and parsed.command == "aid" and parsed.values == {"year": [2010], "fmt": "json"}
+    assert parsed is not None and parsed.command == "aid"
+    assert parsed.values == {**options.defaults("aid"), "years": (2010,), "fmt": "json"}
     assert entry.parse(["aid", "--help"]) is None
     assert entry.parse(["aid", "--year", "twenty"]) is None
     assert entry.parse(["aid", "--actor", "x"]) is None
