@@ -286,7 +286,6 @@ def category_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> 
     ]
 
 
-
 def vocabulary_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
     """Each kind's categories, then the agreement types, with how many records have each (zeros included)."""
     records = list(records)
@@ -298,6 +297,7 @@ def vocabulary_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -
         types = Counter(r.type for r in records if isinstance(r, Agreement))
         rows += [{"kind": "agreement", "field": "type", "value": t, "count": types[t]} for t in AGREEMENT_TYPES]
     return rows
+
 
 # ---------------------------------------------------------------------------
 # Rendering for people (Rich is imported only here, and only when called)

@@ -32,7 +32,6 @@ SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
 CURRENCY_SIGNS = {"USD": "US$"}
 
 
-
 def fields_of(kinds: Sequence[str]) -> tuple[str, ...]:
     """Every field that records of these kinds have, common ones first."""
     own = [f for kind in ("event", "aid", "agreement") if kind in kinds for f in OWN_FIELDS[kind]]
