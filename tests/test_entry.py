@@ -12,11 +12,12 @@ from tests.conftest import SMALL
 
 VALUES = {
     "--year": ["1992", "1993", "2010", "abc", "0", "99999", "-5"],
-    "-y": ["2011", "2015"],
-    "--from": ["1990", "2011", "x"],
-    "--to": ["2012", "1980"],
+    "-y": ["2011", "2015", "2010-2011", "2011,2015", "2015-2010"],
+    "--from": ["1990", "2011", "x", "2015-03", "2015-13"],
+    "--to": ["2012", "1980", "2015-03-11", "2015-02-30"],
     "--category": ["visit", "vist", "disaster-relief", "economic"],
-    "-c": ["summit", "training"],
+    "-c": ["summit", "training", "Visit,summit", "VISIT,economic"],
+    "--type": ["memorandum", "Declaration,aggregate", "memo"],
     "--actor": ["pakistan", "HEYDAR", ""],
     "--donor": ["azerbaijan", "nobody"],
     "--recipient": ["pakistan"],
@@ -26,13 +27,16 @@ VALUES = {
     "--sort": ["date", "-date", "amount", "-id", "colour"],
     "--limit": ["0", "2", "-1", "two"],
     "--format": ["json", "jsonl", "csv", "tsv", "markdown", "table", "yaml"],
-    "-f": ["json", "tsv"],
-    "--fields": ["id,date", "title,id", "id,colour", ""],
+    "-f": ["json", "tsv", "JSON"],
+    "--fields": ["id,date", "title,id", "id,colour", "", "ID,Date"],
+    "--data": [str(SMALL), "missing.toml"],
 }
 option = st.sampled_from(sorted(VALUES)).flatmap(
     lambda name: st.sampled_from(VALUES[name]).map(lambda value: [name, value])
 )
-extra = st.sampled_from([["--cite"], ["--help"], ["--bogus"], ["-y"], ["--year=2010"], ["-y2010"], ["--", "x"]])
+EXTRAS = [["--cite"], ["--help"], ["--bogus"], ["-y"], ["--year=2010"], ["-y2010"], ["--", "x"]]
+EXTRAS += [["--exit-status"], ["--no-cache"], ["--json"], ["--csv"], ["--data=" + str(SMALL)], ["--cite=1"]]
+extra = st.sampled_from(EXTRAS)
 command = st.sampled_from(["events", "aid", "agreements", "search", "show", "sources", "evnts"])
 
 
