@@ -202,19 +202,6 @@ _RESULTS = _commands(LISTINGS, "sources", "timeline", "summary", "categories", "
 
 OPTIONS: tuple[Option, ...] = (
     Option(
-        "data",
-        ("--data",),
-        "Dataset file to read (default: $RELATIONS_DATA, then the bundled one).",
-        _EVERY,
-        metavar="PATH",
-        type=Path,
-        complete="path",
-    ),
-    Option(
-        "no_cache", ("--no-cache",), "Read and validate the file afresh, bypassing the cache.", _EVERY, is_flag=True
-    ),
-    Option("version", ("--version",), "Show the version and exit.", frozenset({ROOT}), is_flag=True, eager=True),
-    Option(
         "years",
         ("--year", "-y"),
         "Records whose date overlaps this year; repeat, or give 2015,2016 or 2015-2017, for any of them.",
@@ -345,6 +332,20 @@ OPTIONS: tuple[Option, ...] = (
         noun="citation style",
     ),
     Option("force", ("--force",), "Replace PATH if it exists.", frozenset({"export"}), is_flag=True),
+    # Global: taken by the root and, after the command, by every command.
+    Option(
+        "data",
+        ("--data",),
+        "Dataset file to read (default: $RELATIONS_DATA, then the bundled one).",
+        _EVERY,
+        metavar="PATH",
+        type=Path,
+        complete="path",
+    ),
+    Option(
+        "no_cache", ("--no-cache",), "Read and validate the file afresh, bypassing the cache.", _EVERY, is_flag=True
+    ),
+    Option("version", ("--version",), "Show the version and exit.", frozenset({ROOT}), is_flag=True, eager=True),
 )
 
 # Options people reach for from other tools, and what this one calls them.
