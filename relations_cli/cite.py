@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from relations_cli.dataset import printable
 from relations_cli.model import Dataset, Record, Source
-from relations_cli.render import visible
 
 STYLES: tuple[str, ...] = ("markdown", "bibtex", "csl-json")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -63,7 +63,7 @@ def paragraph_text(paragraphs: Sequence[int]) -> str:
 
 def _url(url: str) -> str:
     """A URL safe inside `<...>` or a verbatim BibTeX field: spaces, brackets and braces percent-encoded."""
-    return visible(url).translate(_URL_ESCAPES)
+    return printable(url).translate(_URL_ESCAPES)
 
 
 def _markdown(cited: list[Cited]) -> str:
@@ -73,7 +73,7 @@ def _markdown(cited: list[Cited]) -> str:
 
     def md(text: str) -> str:
         """Dataset text made inert: control characters escaped, Markdown punctuation backslashed."""
-        return visible(text).translate(_MARKDOWN_ESCAPES)
+        return printable(text).translate(_MARKDOWN_ESCAPES)
 
     lines = [f"Sources ({len(cited)}):", ""]
     for item in cited:
@@ -95,7 +95,7 @@ def _bibtex(cited: list[Cited]) -> str:
 
     def tex(text: str) -> str:
         """Dataset text safe inside a braced BibTeX field."""
-        return " ".join(visible(text).split()).translate(_BIBTEX_ESCAPES)
+        return " ".join(printable(text).split()).translate(_BIBTEX_ESCAPES)
 
     entries = []
     for item in cited:

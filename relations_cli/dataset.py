@@ -17,6 +17,7 @@ from relations_cli.model import (
     CATEGORIES,
     COUNT_QUALIFIERS,
     CURRENCIES,
+    KIND_OF_TABLE,
     Agreement,
     Aid,
     Citation,
@@ -37,7 +38,6 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _TOML_POSITION = r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$"
 _TOML_AT_END = r"^(?P<msg>.*?)\s*\(at end of document\)$"
 TOP_LEVEL = ("meta", "sources", "events", "aid", "agreements", "$schema")
-KIND_OF_TABLE = {"events": "event", "aid": "aid", "agreements": "agreement"}
 # C0 and C1 controls, DEL and the bidi overrides: text from a file must not drive the terminal.
 _UNSAFE = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 

@@ -48,7 +48,9 @@ AGREEMENT_TYPES: tuple[str, ...] = (
 COUNT_QUALIFIERS: tuple[str, ...] = ("more than", "at least", "exactly")
 
 KINDS: tuple[str, ...] = ("event", "aid", "agreement")
+# The one map between a kind and its table in the file (and in exports, and its plural in prose).
 TABLE_OF_KIND: dict[str, str] = {"event": "events", "aid": "aid", "agreement": "agreements"}
+KIND_OF_TABLE: dict[str, str] = {table: kind for kind, table in TABLE_OF_KIND.items()}
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "event": EVENT_CATEGORIES,
     "aid": AID_CATEGORIES,

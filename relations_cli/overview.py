@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, Agreement, Aid, Event, Record
+from relations_cli.model import (
+    AGREEMENT_TYPES,
+    CATEGORIES,
+    KINDS,
+    TABLE_OF_KIND,
+    Agreement,
+    Aid,
+    Dataset,
+    Event,
+    Record,
+)
 
 UNICODE_GLYPHS: dict[str, str] = {"event": "█", "aid": "▒", "agreement": "░"}
 ASCII_GLYPHS: dict[str, str] = {"event": "#", "aid": "$", "agreement": "="}
 GLYPH_STYLES: dict[str, str] = {"event": "cyan", "aid": "green", "agreement": "magenta"}
-KIND_PLURALS: dict[str, str] = {"event": "events", "aid": "aid", "agreement": "agreements"}
 BIN_SIZES: tuple[int, ...] = (1, 5, 10, 25, 50, 100, 250, 500, 1000)
 MAX_BARS = 32
 MIN_WIDTH = 20
@@ -157,7 +166,7 @@ def chart_lines(
             lines.append(f"{b.label().replace('–', dash):>{label_width}} {rule}{bar} {count}".rstrip())
         lines.append("")
         present = [k for k in KINDS if any(b.counts.get(k) for b in spans)]
-        lines += _pack([f"{glyphs[k]} {KIND_PLURALS[k]}" for k in present], width)
+        lines += _pack([f"{glyphs[k]} {TABLE_OF_KIND[k]}" for k in present], width)
         per_glyph = "= 1 record" if scale == 1.0 else f"{about} {1 / scale:.1f} records"
         lines += _pack(f"each glyph {per_glyph}".split(), width, " ")
     if undated:
@@ -258,6 +267,15 @@ def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def citing_counts(dataset: Dataset) -> dict[str, int]:
+    """How many records cite each source, by source id (a record citing one source twice counts once)."""
+    counts = {s.id: 0 for s in dataset.sources}
+    for record in dataset.records():
+        for source_id in {c.source for c in record.sources}:
+            counts[source_id] = counts.get(source_id, 0) + 1
+    return counts
+
+
 def category_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
     """Every category of each kind in vocabulary order, with how many records have it (zeros included)."""
     counter = Counter((r.kind, r.category) for r in records)
@@ -266,6 +284,19 @@ def category_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> 
         for kind in kinds
         for category in CATEGORIES[kind]
     ]
+
+
+def vocabulary_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
+    """Each kind's categories, then the agreement types, with how many records have each (zeros included)."""
+    records = list(records)
+    rows = [
+        {"kind": row["kind"], "field": "category", "value": row["category"], "count": row["count"]}
+        for row in category_counts(records, kinds)
+    ]
+    if "agreement" in kinds:
+        types = Counter(r.type for r in records if isinstance(r, Agreement))
+        rows += [{"kind": "agreement", "field": "type", "value": t, "count": types[t]} for t in AGREEMENT_TYPES]
+    return rows
 
 
 # ---------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
-from relations_cli.model import Agreement, Aid, Event, Record
+from relations_cli.model import AGREEMENT_TYPES, Agreement, Aid, Event, Record
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -44,9 +44,10 @@ class Query:
 
     kinds: tuple[str, ...] = ("event", "aid", "agreement")
     years: tuple[int, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
     categories: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
     actor: str | None = None
     donor: str | None = None
     recipient: str | None = None
@@ -55,10 +56,23 @@ class Query:
     sort: str = "date"
     limit: int | None = None
 
+    @property
+    def year_from(self) -> int | None:
+        """The first year a record may overlap, if bounded."""
+        return None if self.date_from is None else self.date_from.year
+
+    @property
+    def year_to(self) -> int | None:
+        """The last year a record may overlap, if bounded."""
+        return None if self.date_to is None else self.date_to.year
+
     def check(self) -> None:
         """Raise QueryError when the options contradict each other or are out of range."""
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise QueryError(f"--from {self.year_from} is after --to {self.year_to}")
+        if self.date_from is not None and self.date_to is not None and self.date_from > self.date_to:
+            raise QueryError(f"--from {bound_text(self.date_from)} is after --to {bound_text(self.date_to, last=True)}")
+        for value in self.types:
+            if value not in AGREEMENT_TYPES:
+                raise QueryError(unknown_value("agreement type", value, AGREEMENT_TYPES))
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"--limit must be 0 or more, not {self.limit}")
         if self.sort.lstrip("-") not in SORT_FIELDS:
@@ -69,10 +83,14 @@ class Query:
         parts = []
         if self.years:
             parts.append("year " + " or ".join(str(y) for y in self.years))
-        if self.year_from is not None or self.year_to is not None:
-            parts.append(f"years {self.year_from or '…'}–{self.year_to or '…'}")
+        if self.date_from is not None or self.date_to is not None:
+            low = bound_text(self.date_from) if self.date_from else "…"
+            high = bound_text(self.date_to, last=True) if self.date_to else "…"
+            parts.append(f"years {low}–{high}")
         if self.categories:
             parts.append("category " + " or ".join(self.categories))
+        if self.types:
+            parts.append("type " + " or ".join(self.types))
         for label, value in (
             ("actor", self.actor),
             ("donor", self.donor),
@@ -83,6 +101,15 @@ class Query:
             if value:
                 parts.append(f"{label} '{value}'")
         return parts
+
+
+def bound_text(day: date, *, last: bool = False) -> str:
+    """A date bound as the user would write it: `2015` for a whole year, `2015-03` for a whole month."""
+    month_edge = (day + timedelta(days=1)).day == 1 if last else day.day == 1
+    year_edge = month_edge and day.month == (12 if last else 1)
+    if year_edge:
+        return str(day.year)
+    return f"{day.year}-{day.month:02d}" if month_edge else day.isoformat()
 
 
 def unknown_value(what: str, value: str, valid: Iterable[str]) -> str:
@@ -124,12 +151,15 @@ def predicates(query: Query) -> list[Callable[[Record], bool]]:
     if query.years:
         years = query.years
         tests.append(lambda r: r.date is not None and any(r.date.overlaps_years(y, y) for y in years))
-    if query.year_from is not None or query.year_to is not None:
-        low, high = query.year_from, query.year_to
-        tests.append(lambda r: r.date is not None and r.date.overlaps_years(low, high))
+    if query.date_from is not None or query.date_to is not None:
+        low, high = query.date_from or date.min, query.date_to or date.max
+        tests.append(lambda r: r.date is not None and r.date.last >= low and r.date.first <= high)
     if query.categories:
         categories = set(query.categories)
         tests.append(lambda r: r.category in categories)
+    if query.types:
+        types = set(query.types)
+        tests.append(lambda r: isinstance(r, Agreement) and r.type in types)
     if query.actor:
         actor = fold(query.actor)
         tests.append(lambda r: isinstance(r, (Event, Agreement)) and _name_matches(actor, (*r.names(), *r.aliases)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import IO, TYPE_CHECKING, Any
 
+from relations_cli.dataset import printable
 from relations_cli.model import Agreement, Aid, Citation, Dataset, Event, Record, Source
 
 if TYPE_CHECKING:
@@ -27,27 +27,15 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "agreement": ("id", "date", "type", "title", "parties", "sources"),
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
+# Every field of a source, then how many records cite it; `relations sources --fields` takes each.
+SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
 CURRENCY_SIGNS = {"USD": "US$"}
-
-# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a terminal shows.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def fields_of(kinds: Sequence[str]) -> tuple[str, ...]:
     """Every field that records of these kinds have, common ones first."""
     own = [f for kind in ("event", "aid", "agreement") if kind in kinds for f in OWN_FIELDS[kind]]
     return COMMON_FIELDS + tuple(own)
-
-
-def visible(text: str) -> str:
-    """Show control and bidi characters as escapes (backslash-x1b) so they cannot drive a terminal."""
-
-    def escape(match: re.Match[str]) -> str:
-        """The escape sequence for one unsafe character."""
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _UNSAFE.sub(escape, text)
 
 
 def citation_dict(citation: Citation) -> dict[str, Any]:
@@ -89,14 +77,8 @@ def to_dict(record: Record) -> dict[str, Any]:
 
 
 def source_dict(source: Source, records: int) -> dict[str, Any]:
-    """The documented JSON shape of a source, with how many records cite it."""
-    return {
-        "id": source.id,
-        "title": source.title,
-        "author": source.author,
-        "published": source.published,
-        "records": records,
-    }
+    """The documented JSON shape of a source (every field, in SOURCE_COLUMNS order), with how many records cite it."""
+    return {**{name: getattr(source, name) for name in SOURCE_COLUMNS[:-1]}, "records": records}
 
 
 def amount_text(amount: object, currency: object) -> str:
@@ -115,7 +97,7 @@ def cell(value: object) -> str:
         return "; ".join(cell(v) for v in value)
     if isinstance(value, dict) and set(value) == {"source", "paragraph"}:
         return f"{value['source']}:{value['paragraph']}"
-    return visible(str(value))
+    return printable(str(value))
 
 
 @dataclass
@@ -146,14 +128,14 @@ def _project(listing: Listing) -> list[dict[str, Any]]:
 
 def render_json(listing: Listing, out: IO[str]) -> None:
     """A JSON array of objects."""
-    json.dump(_project(listing), out, ensure_ascii=_ascii_only(out), indent=2)
+    json.dump(_project(listing), out, ensure_ascii=ascii_only(out), indent=2)
     out.write("\n")
 
 
 def render_jsonl(listing: Listing, out: IO[str]) -> None:
     """One JSON object a line."""
-    ascii_only = _ascii_only(out)
-    out.write("".join(json.dumps(row, ensure_ascii=ascii_only) + "\n" for row in _project(listing)))
+    escape = ascii_only(out)
+    out.write("".join(json.dumps(row, ensure_ascii=escape) + "\n" for row in _project(listing)))
 
 
 def render_tsv(listing: Listing, out: IO[str]) -> None:
@@ -300,7 +282,7 @@ def render_table(listing: Listing, out: IO[str]) -> None:
         console.print(Text(line))
 
 
-def _ascii_only(out: IO[str]) -> bool:
+def ascii_only(out: IO[str]) -> bool:
     """True when the stream cannot encode all of Unicode, so JSON must escape non-ASCII."""
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
     return encoding not in ("utf8", "utf16", "utf32", "utf8sig")
@@ -358,7 +340,7 @@ def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
         who = f"{c['author']}, " if c["author"] else ""
         when = c["published"] or "undated"
         grid.add_row(
-            Text("source"), Text(visible(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]"))
+            Text("source"), Text(printable(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]"))
         )
     console.print(grid)
 

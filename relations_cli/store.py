@@ -41,6 +41,7 @@ from relations_cli.model import (
     COUNT_QUALIFIERS,
     CURRENCIES,
     KINDS,
+    TABLE_OF_KIND,
     Agreement,
     Aid,
     Citation,
@@ -69,7 +70,6 @@ RACY_SECONDS = 2.0
 PROGRESS_AFTER = 0.5
 
 _TABLES = ("events", "aid", "agreements")
-_KIND_TABLE = {"event": "events", "aid": "aid", "agreement": "agreements"}
 _EVENT_CATEGORIES = frozenset(CATEGORIES["event"])
 _AID_CATEGORIES = frozenset(CATEGORIES["aid"])
 _AGREEMENT_CATEGORIES = frozenset(CATEGORIES["agreement"])
@@ -352,7 +352,7 @@ def _decode(data: bytes, key: dict[str, Any], name: str, query: Query | None) ->
     chosen: dict[str, list[Any]] = {}
     total = 0
     for kind in KINDS:
-        table = _KIND_TABLE[kind]
+        table = TABLE_OF_KIND[kind]
         start, end, refs = index[table]
         if type(start) is not int or type(end) is not int or type(refs) is not list or len(refs) != counts[table]:
             raise _Stale

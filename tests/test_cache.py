@@ -15,6 +15,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -434,7 +435,12 @@ def test_candidates_give_the_same_answer(
     use_cache: bool,
 ) -> None:
     """Running a query on its candidates gives what it gives on the whole dataset, with the same total."""
-    query = Query(kinds=kinds, years=years, year_from=low, year_to=high)
+    query = Query(
+        kinds=kinds,
+        years=years,
+        date_from=None if low is None else date(low, 1, 1),
+        date_to=None if high is None else date(high, 12, 31),
+    )
     if low is not None and high is not None and low > high:
         return
     full = load(candidates_file)

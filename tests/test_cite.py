@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from relations_cli.cite import STYLES, cite_text, cited_sources, csl_items
-from relations_cli.cli import app
+from relations_cli.cli.app import app
 from relations_cli.model import Citation, Dataset, Event, Source, parse_date
 from tests.conftest import SMALL
 

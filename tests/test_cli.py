@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from relations_cli import __version__
-from relations_cli.cli import app, main
+from relations_cli.cli.app import app, main
 from relations_cli.dataset import load
 from relations_cli.query import Query, run
 from relations_cli.render import to_dict
@@ -151,9 +151,10 @@ def test_every_command_help_leads_with_an_example() -> None:
 
 def test_completion_offers_categories_and_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shell completion completes categories and record ids."""
-    from relations_cli.cli import complete_category, complete_id
+    from relations_cli.cli.shared import complete_choices, complete_id
+    from relations_cli.options import flags_of
 
-    assert complete_category("vi") == ["visit"]
+    assert complete_choices(flags_of("events")["-c"], "events")("vi") == ["visit"]
     monkeypatch.setenv("RELATIONS_DATA", str(SMALL))
 
     class Root:

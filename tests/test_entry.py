@@ -6,16 +6,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relations_cli import cli, entry
+from relations_cli import entry, options
+from relations_cli.cli import app as cli
 from tests.conftest import SMALL
 
 VALUES = {
     "--year": ["1992", "1993", "2010", "abc", "0", "99999", "-5"],
-    "-y": ["2011", "2015"],
-    "--from": ["1990", "2011", "x"],
-    "--to": ["2012", "1980"],
+    "-y": ["2011", "2015", "2010-2011", "2011,2015", "2015-2010"],
+    "--from": ["1990", "2011", "x", "2015-03", "2015-13"],
+    "--to": ["2012", "1980", "2015-03-11", "2015-02-30"],
     "--category": ["visit", "vist", "disaster-relief", "economic"],
-    "-c": ["summit", "training"],
+    "-c": ["summit", "training", "Visit,summit", "VISIT,economic"],
+    "--type": ["memorandum", "Declaration,aggregate", "memo"],
     "--actor": ["pakistan", "HEYDAR", ""],
     "--donor": ["azerbaijan", "nobody"],
     "--recipient": ["pakistan"],
@@ -25,13 +27,16 @@ VALUES = {
     "--sort": ["date", "-date", "amount", "-id", "colour"],
     "--limit": ["0", "2", "-1", "two"],
     "--format": ["json", "jsonl", "csv", "tsv", "markdown", "table", "yaml"],
-    "-f": ["json", "tsv"],
-    "--fields": ["id,date", "title,id", "id,colour", ""],
+    "-f": ["json", "tsv", "JSON"],
+    "--fields": ["id,date", "title,id", "id,colour", "", "ID,Date"],
+    "--data": [str(SMALL), "missing.toml"],
 }
 option = st.sampled_from(sorted(VALUES)).flatmap(
     lambda name: st.sampled_from(VALUES[name]).map(lambda value: [name, value])
 )
-extra = st.sampled_from([["--cite"], ["--help"], ["--bogus"], ["-y"], ["--year=2010"], ["-y2010"], ["--", "x"]])
+EXTRAS = [["--cite"], ["--help"], ["--bogus"], ["-y"], ["--year=2010"], ["-y2010"], ["--", "x"]]
+EXTRAS += [["--exit-status"], ["--no-cache"], ["--json"], ["--csv"], ["--data=" + str(SMALL)], ["--cite=1"]]
+extra = st.sampled_from(EXTRAS)
 command = st.sampled_from(["events", "aid", "agreements", "search", "show", "sources", "evnts"])
 
 
@@ -71,9 +76,8 @@ def test_quick_path_prints_what_the_full_app_prints(
 @st.composite
 def plain_query(draw: st.DrawFn) -> list[str]:
     """Arguments of a listing command using only options that command has (values may still be bad)."""
-    name = draw(st.sampled_from(sorted(entry.OPTIONS)))
-    allowed = entry.OPTIONS[name]
-    flags = sorted(f for f, (dest, _, _) in entry._VALUE_OPTIONS.items() if dest in allowed)
+    name = draw(st.sampled_from(sorted(options.LISTINGS)))
+    flags = sorted(f for f, o in options.flags_of(name).items() if f in VALUES)
     argv = ["--data", str(SMALL), name]
     if name == "search":
         argv.append(draw(st.sampled_from(["flood", "pakistan", "heydar"])))
@@ -93,7 +97,8 @@ def test_plain_queries_match_the_full_app(argv: list[str], capsys: pytest.Captur
 def test_quick_path_is_taken_for_plain_queries() -> None:
     """A plain JSON query is recognised without Typer; help and typos are left to Typer."""
     parsed = entry.parse(["aid", "--year", "2010", "--format", "json"])
-    assert parsed is not None and parsed.command == "aid" and parsed.values == {"year": [2010], "fmt": "json"}
+    assert parsed is not None and parsed.command == "aid"
+    assert parsed.values == {**options.defaults("aid"), "years": (2010,), "fmt": "json"}
     assert entry.parse(["aid", "--help"]) is None
     assert entry.parse(["aid", "--year", "twenty"]) is None
     assert entry.parse(["aid", "--actor", "x"]) is None

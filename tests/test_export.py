@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from relations_cli import __version__, export
-from relations_cli.cli import app
+from relations_cli.cli.app import app
 from relations_cli.export import ExportError, infer_format, sqlite_schema
 from relations_cli.model import KINDS, TABLE_OF_KIND, Dataset
 from relations_cli.render import fields_of
@@ -328,10 +328,10 @@ def test_export_help_leads_with_examples() -> None:
 
 def test_command_vocabularies_match_the_modules() -> None:
     """The styles and formats the commands offer are those the modules implement."""
-    from relations_cli import cite, commands_more
+    from relations_cli import cite, options
 
-    assert commands_more.CITE_STYLES == cite.STYLES
-    assert commands_more.EXPORT_FORMATS == export.EXPORT_FORMATS
+    assert options.CITE_STYLES == cite.STYLES
+    assert options.EXPORT_FORMATS == export.EXPORT_FORMATS
 
 
 def test_exports_keep_dataset_text_exactly(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relations_cli import cli, entry
+from relations_cli import entry
+from relations_cli.cli import app as cli
 from relations_cli.dataset import DatasetError, load
 from tests.conftest import SMALL
 

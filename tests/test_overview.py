@@ -10,12 +10,11 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from relations_cli.cli import app
+from relations_cli.cli.app import app
 from relations_cli.dataset import load
-from relations_cli.model import CATEGORIES, KINDS, Aid, Citation, Dataset, Event, Record, parse_date
+from relations_cli.model import CATEGORIES, KINDS, TABLE_OF_KIND, Aid, Citation, Dataset, Event, Record, parse_date
 from relations_cli.overview import (
     ASCII_GLYPHS,
-    KIND_PLURALS,
     SUMMARY_COLUMNS,
     UNICODE_GLYPHS,
     bin_size,
@@ -26,6 +25,7 @@ from relations_cli.overview import (
     start_year,
     summary,
     summary_rows,
+    vocabulary_counts,
 )
 from relations_cli.query import Query, run
 from relations_cli.render import fields_of, to_dict
@@ -113,7 +113,7 @@ def test_chart_fits_width_and_counts_every_dated_record(small: Dataset, width: i
         total = sum(expected[(int(year), k)] for k in KINDS)
         assert bar.endswith(f" {total}") if total else bar == ""
     legend = next(line for line in lines if "events" in line)
-    assert all(f"{UNICODE_GLYPHS[k]} {KIND_PLURALS[k]}" in legend for k in KINDS)
+    assert all(f"{UNICODE_GLYPHS[k]} {TABLE_OF_KIND[k]}" in legend for k in KINDS)
     assert lines[-2:] == ["each glyph = 1 record", f"{len(undated)} undated records not shown"]
 
 
@@ -291,9 +291,20 @@ def test_summary_table_shows_amounts_with_currency(small: Dataset) -> None:
 
 
 def test_categories_json(small: Dataset) -> None:
-    """The categories command with --format json gives the list of {kind, category, count}."""
+    """The categories command with --format json gives {kind, field, value, count}: categories, then agreement types."""
     code, out, _ = invoke("categories", "--format", "json")
-    assert code == 0 and json.loads(out) == category_counts(small.records())
+    assert code == 0 and json.loads(out) == vocabulary_counts(small.records())
+    rows = json.loads(out)
+    assert [(r["kind"], r["value"], r["count"]) for r in rows if r["field"] == "type"] == [
+        ("agreement", "declaration", 1),
+        ("agreement", "memorandum", 0),
+        ("agreement", "cooperation-programme", 0),
+        ("agreement", "commission", 0),
+        ("agreement", "commitment", 0),
+        ("agreement", "aggregate", 1),
+    ]
+    categories = [(r["kind"], r["value"], r["count"]) for r in rows if r["field"] == "category"]
+    assert categories == [(r["kind"], r["category"], r["count"]) for r in category_counts(small.records())]
 
 
 def test_categories_bad_category_is_a_usage_error() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,9 +39,9 @@ def test_repeated_years_are_alternatives(small: Dataset) -> None:
 
 def test_range_is_inclusive_and_skips_undated(small: Dataset) -> None:
     """--from/--to include both ends; undated records never match a year filter."""
-    found = ids(small, year_from=2010, year_to=2015)
+    found = ids(small, date_from=date(2010, 1, 1), date_to=date(2015, 12, 31))
     assert found == ["training-since", "flood-2010", "euro-gift", "declaration-2015"]
-    assert "covid-aid" not in ids(small, year_from=1)
+    assert "covid-aid" not in ids(small, date_from=date(1, 1, 1))
 
 
 def test_filters_combine_with_and(small: Dataset) -> None:
@@ -86,7 +88,9 @@ def test_limit(small: Dataset) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"year_from": 2000, "year_to": 1990}, "--from 2000 is after --to 1990"),
+        ({"date_from": date(2000, 1, 1), "date_to": date(1990, 12, 31)}, "--from 2000 is after --to 1990"),
+        ({"date_from": date(2015, 3, 1), "date_to": date(2015, 2, 28)}, "--from 2015-03 is after --to 2015-02"),
+        ({"types": ("memo",)}, "unknown agreement type 'memo'; did you mean 'memorandum'?"),
         ({"limit": -1}, "--limit must be 0 or more"),
         ({"sort": "-colour"}, "unknown sort field 'colour'"),
         ({"sort": "dat"}, "did you mean 'date'"),
@@ -124,7 +128,16 @@ def test_every_returned_record_satisfies_the_filters(
     sort: str,
 ) -> None:
     """Property: whatever the options, each returned record meets every filter, and none is lost."""
-    query = Query(tuple(kinds), tuple(years), low, high, tuple(categories), actor, None, None, text, None, sort)
+    query = Query(
+        kinds=tuple(kinds),
+        years=tuple(years),
+        date_from=None if low is None else date(low, 1, 1),
+        date_to=None if high is None else date(high, 12, 31),
+        categories=tuple(categories),
+        actor=actor,
+        text=text,
+        sort=sort,
+    )
     if low is not None and high is not None and low > high:
         with pytest.raises(QueryError):
             run(DATASET.records(), query)
@@ -155,3 +168,25 @@ def test_events_have_actors(small: Dataset) -> None:
     """Actor filters apply to events and agreements, never to aid."""
     found = run(small.records(), Query(actor="pakistan"))
     assert found and all(isinstance(r, Event) or r.kind == "agreement" for r in found)
+
+
+def test_date_bounds_compare_days_not_years(small: Dataset) -> None:
+    """--from and --to bound by day: a month bound keeps a record dated inside it and drops one outside."""
+    march = ids(small, date_from=date(2015, 3, 1), date_to=date(2015, 3, 31))
+    assert march == ["training-since", "declaration-2015"]
+    assert ids(small, date_from=date(2015, 4, 1), date_to=date(2015, 12, 31), kinds=("agreement",)) == []
+    assert ids(small, date_to=date(1992, 5, 31)) == ["grant-early"]
+
+
+def test_types_keep_agreements_of_those_types(small: Dataset) -> None:
+    """--type keeps only agreements of any of the named types."""
+    assert ids(small, types=("declaration",)) == ["declaration-2015"]
+    assert ids(small, types=("declaration", "aggregate")) == ["declaration-2015", "many-agreements"]
+    assert ids(small, kinds=("aid",), types=("declaration",)) == []
+
+
+def test_caption_writes_bounds_as_given() -> None:
+    """The caption names date bounds at the precision they were given."""
+    query = Query(date_from=date(2015, 3, 1), date_to=date(2016, 12, 31), types=("memorandum",))
+    assert query.describe() == ["years 2015-03–2016", "type memorandum"]
+    assert Query(date_from=date(2015, 3, 2)).describe() == ["years 2015-03-02–…"]

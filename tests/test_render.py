@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from relations_cli.dataset import printable
 from relations_cli.model import Dataset
 from relations_cli.render import (
     DEFAULT_FIELDS,
@@ -16,7 +17,6 @@ from relations_cli.render import (
     fields_of,
     render,
     to_dict,
-    visible,
 )
 
 
@@ -118,9 +118,9 @@ def test_json_round_trips_control_characters() -> None:
     assert json.loads(out)[0]["title"] == title
 
 
-def test_visible_leaves_ordinary_text_alone() -> None:
+def test_printable_leaves_ordinary_text_alone() -> None:
     """Curly quotes, accents and Azerbaijani letters pass through untouched."""
-    assert visible("“Heydər” Muzaffarabad – ok") == "“Heydər” Muzaffarabad – ok"
+    assert printable("“Heydər” Muzaffarabad – ok") == "“Heydər” Muzaffarabad – ok"
 
 
 def test_table_fits_width_and_loses_no_text(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:

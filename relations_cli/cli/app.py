@@ -1,0 +1,78 @@
+"""The root `relations` app: the global options, the command families joined, and the console main()."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from relations_cli import __version__
+from relations_cli.cli import citations, exporting, listing, overviews, records
+from relations_cli.cli.shared import takes_options
+from relations_cli.options import PROG, ROOT, idiom
+from relations_cli.runtime import ExitCode, State, Values, prepare_streams, silence_stdout
+
+app = typer.Typer(
+    name=PROG,
+    help="Exact, citable facts about the relations between Pakistan and Azerbaijan.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+for family in (records, listing, overviews, citations, exporting):
+    app.add_typer(family.app)
+
+
+def version_callback(value: bool) -> None:
+    """Print the version and stop."""
+    if value:
+        sys.stdout.write(f"{PROG} {__version__}\n")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+@takes_options(ROOT, callbacks={"version": version_callback})
+def root(ctx: typer.Context, values: Values) -> None:
+    """Exact, citable facts about the relations between Pakistan and Azerbaijan."""
+    ctx.obj = State().given(values)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the app, mapping usage errors to exit 2, Ctrl-C to 130 and a closed pipe to 0."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+
+    if sys.stdout is None or sys.stderr is None:
+        if sys.stderr is not None:
+            sys.stderr.write(f"{PROG}: error: standard output is closed\n")
+        return ExitCode.DATASET_ERROR
+    prepare_streams()
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=list(argv) if argv is not None else None, prog_name=PROG, standalone_mode=False)
+        sys.stdout.flush()
+    except NoArgsIsHelpError as exc:
+        sys.stderr.write(exc.format_message() + "\n")
+        return ExitCode.USAGE
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else PROG
+        message = exc.format_message()
+        if isinstance(exc, NoSuchOption) and exc.ctx is not None:
+            meant = idiom(exc.ctx.info_name or "", exc.option_name)
+            if meant is not None:
+                message = f"No such option: {exc.option_name}; did you mean {meant}?"
+        sys.stderr.write(f"{PROG}: error: {message}\nTry '{where} --help' for help.\n")
+        return ExitCode.USAGE
+    except ClickException as exc:
+        sys.stderr.write(f"{PROG}: error: {exc.format_message()}\n")
+        return exc.exit_code
+    except BrokenPipeError:
+        silence_stdout()
+        return ExitCode.OK
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return ExitCode.INTERRUPTED
+    except SystemExit as exc:  # an EPIPE inside Click's own output exits through here
+        return exc.code if isinstance(exc.code, int) else ExitCode.DATASET_ERROR
+    return code if isinstance(code, int) else ExitCode.OK

@@ -1,0 +1,305 @@
+"""What every command shares once its options are parsed: state, loading, output, errors and exit codes.
+
+No Typer here: the quick path in `entry.py` and the Typer commands in `cli/` both call this module,
+so both print the same for the same arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+from relations_cli.dataset import DatasetError, printable, resolve_path
+from relations_cli.model import Dataset, Record
+from relations_cli.options import LISTINGS, PROG, kinds_of, options_for
+from relations_cli.query import Query, QueryError, run, unknown_value
+from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, ascii_only, fields_of, render, to_dict
+
+if TYPE_CHECKING:
+    from relations_cli.store import Candidates
+
+# The parsed options of one invocation, by destination (see options.OPTIONS).
+Values = Mapping[str, Any]
+QUERY_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Query)) - {"kinds", "text"}
+
+
+class ExitCode(IntEnum):
+    """The exit codes of `relations`, as documented in the README."""
+
+    OK = 0
+    DATASET_ERROR = 1  # the dataset cannot be read or is invalid; an export cannot be written
+    NOT_FOUND = 1  # a record named by id does not exist
+    NO_MATCH = 1  # nothing matched, with --exit-status
+    USAGE = 2  # a command, option or value that does not exist or does not fit
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class Stop(SystemExit):
+    """End the command with an exit code; the message, if any, is already on stderr."""
+
+
+@dataclass(frozen=True)
+class State:
+    """Global options, shared by every command."""
+
+    data: Path | None = None
+    cache: bool = True
+
+    def given(self, values: Values) -> State:
+        """The state once the global options given after the command are applied (`relations events --data x`)."""
+        data = values.get("data") or self.data
+        return State(data=data, cache=self.cache and not values.get("no_cache", False))
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print `relations: error: message` on stderr and end with `code`."""
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    raise Stop(int(code))
+
+
+def note(message: str) -> None:
+    """A message for the person at the terminal, on stderr."""
+    sys.stderr.write(f"{PROG}: {message}\n")
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 event`, `2 events`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def examples(lines: Sequence[str], text: str) -> str:
+    """Help that leads with an example block, that Click keeps as written."""
+    block = "\n".join(f"  {line}" for line in lines)
+    return f"\b\nExamples:\n{block}\n\n{text}"
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn dataset and query problems into messages on stderr and the documented exit codes."""
+    try:
+        yield
+    except DatasetError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        count = len(exc.problems)
+        fail(f"{plural(count, 'problem')} in {printable(exc.problems[0].file)}", ExitCode.DATASET_ERROR)
+    except QueryError as exc:
+        fail(str(exc), ExitCode.USAGE)
+
+
+def load_dataset(state: State | None) -> Dataset:
+    """Load the dataset chosen by `--data`, `RELATIONS_DATA` or the bundled default."""
+    from relations_cli.store import load_cached
+
+    state = state or State()
+    with domain_errors():
+        return load_cached(resolve_path(state.data), use_cache=state.cache)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_candidates(state: State, query: Query) -> Candidates:
+    """The records of the chosen dataset that may match `query` (from the cache, only those), and the total."""
+    from relations_cli.store import load_candidates as candidates_for
+
+    with domain_errors():
+        return candidates_for(resolve_path(state.data), query, use_cache=state.cache)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def missing_record(ident: str, known: Sequence[str]) -> NoReturn:
+    """End with exit 1: no record has this id; suggest the closest ones."""
+    import difflib
+
+    close = difflib.get_close_matches(ident, sorted(known), n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    fail(f"no record with id '{ident}'{hint}", ExitCode.NOT_FOUND)
+
+
+def choose_format(fmt: str | None, valid: Sequence[str] = FORMATS) -> str:
+    """The asked format, or a table on a terminal and TSV in a pipe."""
+    if fmt is None:
+        return "table" if sys.stdout.isatty() else "tsv"
+    if fmt not in valid:
+        fail(unknown_value("format", fmt, valid), ExitCode.USAGE)
+    return fmt
+
+
+def choose_fields(chosen: Sequence[str] | None, valid: Sequence[str], default: Sequence[str]) -> tuple[str, ...]:
+    """The `--fields` list, checked against the valid columns; the default when not given."""
+    if chosen is None:
+        return tuple(default)
+    if not chosen:
+        fail(f"--fields names no field (valid: {', '.join(valid)})", ExitCode.USAGE)
+    for name in chosen:
+        if name not in valid:
+            fail(unknown_value("field", name, valid), ExitCode.USAGE)
+    return tuple(chosen)
+
+
+def check_choices(command: str, values: Values) -> None:
+    """End with exit 2 on a value outside an option's closed list for this command, suggesting the closest."""
+    kinds = kinds_of(command)
+    for option in options_for(command):
+        value = values.get(option.dest)
+        if option.choices is None or not option.noun or value is None:
+            continue
+        valid = list(option.choices(kinds))
+        for item in value if isinstance(value, tuple) else (value,):
+            if item not in valid:
+                fail(unknown_value(option.noun, item, valid), ExitCode.USAGE)
+
+
+def build_query(command: str, values: Values, words: Sequence[str] = ()) -> Query:
+    """The checked query of a command: option values go by name into the Query fields they are named for."""
+    check_choices(command, values)
+    text = " ".join(w for w in (*words, values.get("text")) if w) or None
+    given = {name: value for name, value in values.items() if name in QUERY_FIELDS and value is not None}
+    query = Query(kinds=kinds_of(command), text=text, **given)
+    with domain_errors():
+        query.check()
+    return query
+
+
+def check_source(dataset: Dataset, query: Query) -> None:
+    """End with exit 2 when `--source` names a source the dataset does not define."""
+    if query.source and dataset.source(query.source) is None:
+        fail(unknown_value("source", query.source, [s.id for s in dataset.sources]), ExitCode.USAGE)
+
+
+def select(
+    state: State, command: str, values: Values, words: Sequence[str] = ()
+) -> tuple[Dataset, Query, list[Record]]:
+    """Check the options, load the dataset and run the query: the first half of every query command."""
+    query = build_query(command, values, words)
+    dataset = load_dataset(state)
+    check_source(dataset, query)
+    return dataset, query, run(dataset.records(), query)
+
+
+def prepare_streams() -> None:
+    """Never crash on a character the terminal's encoding lacks: escape it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure") and getattr(stream, "errors", "") == "strict":
+            with suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+@contextmanager
+def closed_pipe_is_quiet() -> Iterator[None]:
+    """A reader that closes the pipe early (`| head -1`) ends the command quietly with exit 0."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        raise Stop(int(ExitCode.OK)) from None
+
+
+def ascii_stdout() -> bool:
+    """True when stdout cannot encode all of Unicode, so JSON must escape non-ASCII."""
+    return ascii_only(sys.stdout)
+
+
+def emit(write: Callable[[IO[str]], object]) -> None:
+    """Write to stdout; a reader that went away (`| head`) ends the command quietly."""
+    with closed_pipe_is_quiet():
+        write(sys.stdout)
+
+
+def matched(found: bool, values: Values) -> None:
+    """With `--exit-status`, end with exit 1 when nothing matched, as grep does."""
+    if not found and values.get("exit_status"):
+        raise Stop(int(ExitCode.NO_MATCH))
+
+
+def output(listing: Listing, fmt: str | None, values: Values | None = None) -> None:
+    """Print a listing in the chosen format; when nothing matched, tell the terminal on stderr."""
+    chosen = choose_format(fmt)
+    with closed_pipe_is_quiet():
+        if listing.rows or chosen == "json":
+            render(listing, chosen, sys.stdout)
+    if not listing.rows and sys.stderr.isatty():
+        note(f"no {listing.label} matched ({listing.caption()})")
+    matched(bool(listing.rows), values or {})
+
+
+def list_records(state: State, command: str, values: Values, words: Sequence[str] = ()) -> None:
+    """Run a listing command: filter, then print in the chosen format and fields.
+
+    With `--cite`, the sources behind the rows follow a table or Markdown on stdout; with
+    the other formats they go to stderr, so that stdout stays machine-readable.
+    """
+    kinds, label = LISTINGS[command]
+    chosen = choose_format(values.get("fmt"))
+    default = DEFAULT_FIELDS[kinds[0] if len(kinds) == 1 else "all"]
+    every = fields_of(kinds)
+    columns = choose_fields(values.get("fields"), every, every if chosen in ("json", "jsonl") else default)
+    query = build_query(command, values, words)
+    candidates = load_candidates(state, query)
+    dataset = candidates.dataset  # all sources; of the records, only those that may match
+    check_source(dataset, query)
+    records = run(dataset.records(), query)
+    citations = ""
+    if values.get("cite") and records:
+        from relations_cli.cite import cite_text
+
+        citations = cite_text(dataset, records, "markdown")
+    inline = chosen in ("table", "markdown")
+    footer = ["", *citations.splitlines()] if citations and chosen == "table" else []
+    rows = [to_dict(r) for r in records]
+    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer)
+    output(listing, chosen)
+    if citations and chosen != "table":
+        with closed_pipe_is_quiet():
+            (sys.stdout if inline else sys.stderr).write("\n" + citations.rstrip("\n") + "\n")
+    matched(bool(records), values)
+
+
+SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "title", "author", "published", "records")
+
+
+def print_sources(dataset: Dataset, values: Values) -> None:
+    """List the sources with how many records cite each, in the chosen format and fields."""
+    from relations_cli.overview import citing_counts
+    from relations_cli.render import SOURCE_COLUMNS, source_dict
+
+    counts = citing_counts(dataset)
+    rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
+    columns = choose_fields(values.get("fields"), SOURCE_COLUMNS, SOURCE_DEFAULT_COLUMNS)
+    output(Listing(rows, columns, "sources", len(rows)), values.get("fmt"), values)
+
+
+def print_record(dataset: Dataset, record_id: str, fmt: str | None) -> None:
+    """Show one record whole with its citations; an unknown id ends with exit 1 and suggestions."""
+    from relations_cli.render import detail_lines, record_detail, render_detail
+
+    record = next((r for r in dataset.records() if r.id == record_id), None)
+    if record is None:
+        missing_record(record_id, [r.id for r in dataset.records()])
+    detail = record_detail(record, dataset)
+    chosen = choose_format(fmt)
+    with closed_pipe_is_quiet():
+        if chosen == "table":
+            render_detail(detail, sys.stdout)
+        elif chosen in ("json", "jsonl"):
+            import json
+
+            indent = 2 if chosen == "json" else None
+            sys.stdout.write(json.dumps(detail, ensure_ascii=ascii_stdout(), indent=indent) + "\n")
+        elif chosen == "tsv":
+            sys.stdout.write(detail_lines(detail))
+        else:
+            render(Listing([to_dict(record)], fields_of((record.kind,)), "records"), chosen, sys.stdout)
