@@ -224,7 +224,7 @@ def sources(ctx: typer.Context, fmt: FormatOpt = None, fields: FieldsOpt = None)
         for source_id in {c.source for c in record.sources}:
             counts[source_id] += 1
     rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
-    valid = ("id", "title", "author", "published", "records")
+    valid = ("id", "title", "authors", "published", "records")
     columns = commands.choose_fields(fields, valid, valid)
     output(Listing(rows, columns, "sources", len(rows)), fmt)
 

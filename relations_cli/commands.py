@@ -198,7 +198,7 @@ def select(
     query = filters.query(kinds, text)
     dataset = load_dataset(state)
     check_source(dataset, filters)
-    return dataset, query, run(dataset.records(), query)
+    return dataset, query, run(dataset.records(), query, dataset.actors)
 
 
 def check_source(dataset: Dataset, filters: Filters) -> None:
@@ -229,7 +229,7 @@ def list_records(
     candidates = load_candidates(state, query)
     dataset = candidates.dataset  # all sources; of the records, only those that may match
     check_source(dataset, filters)
-    records = run(dataset.records(), query)
+    records = run(dataset.records(), query, dataset.actors)
     total = candidates.total
     citations = ""
     if cite and records:
