@@ -195,6 +195,7 @@ class _Checker:
         self._dates: dict[str, FuzzyDate | str] = {}
         self._known: dict[str, Source] = {}
         self._published: dict[str, date | None] = {}
+        self._files: set[str] = set()
         self._actors: dict[str, Actor] = {}
         self._used: set[str] = set()
         self._suggestions: dict[str, str] = {}
@@ -224,6 +225,7 @@ class _Checker:
         sources = self._sources(raw.get("sources"))
         self._known = {s.id: s for s in sources}
         self._published = {ident: self._publication_day(s) for ident, s in self._known.items()}
+        self._files = {ident for ident, s in self._known.items() if s.file is not None}
         seen: dict[str, str] = {s.id: "source" for s in sources}
         entries = self._actor_entries(raw.get("actors"), seen)
         events = [r for r in self._records(raw, "events", seen) if isinstance(r, Event)]
@@ -595,21 +597,24 @@ class _Checker:
             self.problem(key, 'must be a non-empty list of citations ({ source = "id", paragraph = N } or "id")')
             return ()
         citations: list[Citation] = []
-        known = self._known
+        known = self._published  # every defined source id
         for entry in value:
             paragraph: object = None
-            if type(entry) is str:
-                source: object = entry
-            elif isinstance(entry, dict) and "source" in entry and set(entry) <= {"source", "paragraph"}:
-                source, paragraph = entry["source"], entry.get("paragraph")
+            if type(entry) is dict:
+                source: object = entry.get("source")
+                paragraph = entry.get("paragraph")
+                size = len(entry)
+                shaped = source is not None and (size == 1 or (size == 2 and paragraph is not None))
             else:
+                source, shaped = entry, type(entry) is str
+            if not shaped:
                 self.problem(key, 'each citation must be { source = "id", paragraph = N }, { source = "id" } or "id"')
                 continue
-            if not isinstance(source, str) or source not in known:
+            if type(source) is not str or source not in known:
                 self.problem(key, f"cites unknown source {source!r}")
                 continue
             if paragraph is None:
-                if known[source].file is not None:
+                if source in self._files:
                     self.problem(key, f"'{source}' is an article file: cite it with a paragraph")
                     continue
             elif type(paragraph) is not int or paragraph < 1:
