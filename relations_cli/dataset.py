@@ -504,6 +504,8 @@ class _Checker:
             }
             record = builder(self, item, common)
             if record is not None:
+                if record.disputes:
+                    self._kept_reading(record)
                 yield record
 
     def _unknown(self, item: Mapping[str, Any], allowed: set[str]) -> None:
@@ -692,6 +694,16 @@ class _Checker:
             self.problem(key, "two readings give the same value")
         return tuple(readings)
 
+    def _kept_reading(self, record: Record) -> None:
+        """A disputed date, amount, currency, status, donor or recipient of the record is one of the readings."""
+        for number, dispute in enumerate(record.disputes):
+            value = _disputed_value(record, dispute.field)
+            if value is not None and dispute.readings and value not in (r.value for r in dispute.readings):
+                self.problem(
+                    f"disputes[{number}].readings",
+                    f"none of the readings is the record's own {dispute.field} '{value}' (the most authoritative)",
+                )
+
     def _place(self, value: object) -> Place | None:
         """An event's place: `{ city = "Baku", country = "AZ" }` (the city may be left out)."""
         if not isinstance(value, dict):
@@ -711,6 +723,16 @@ class _Checker:
             self.problem("place.city", "must not be empty (leave it out when the sources name no city)")
             city = None
         return Place(country, city) if country else None
+
+
+def _disputed_value(record: Record, field: str) -> str | None:
+    """The record's own value of a disputed field, as a reading would write it; None when not comparable."""
+    if field == "date":
+        return record.date_text
+    if field in ("amount", "currency", "donor", "recipient", "status", "count"):
+        value = getattr(record, field, None)
+        return None if value is None else str(value)
+    return None
 
 
 def _build_event(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any]) -> Record | None:

@@ -102,10 +102,10 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "agreement": AGREEMENT_CATEGORIES,
 }
 
-# ISO 4217 list one (maintenance agency SIX), as amended up to amendment 180 of September 2025 and
-# still current in 2026: every national and shared currency in use, without the fund, precious-metal
-# and testing codes (BOV, CHE, XAU, XDR, XXX, ...), which no grant is paid in.
-CURRENCY_SOURCE = "ISO 4217 list one, amendments up to no. 180 (2025-09), current in 2026"
+# ISO 4217 list one (maintenance agency SIX) as amended by amendment 180 of September 2025, the one in
+# force in 2026 (XCG for ANG from 2025, EUR for BGN from 2026-01-01): every national and shared currency,
+# without the fund, precious-metal and testing codes (BOV, CHE, XAU, XDR, XXX, ...) no grant is paid in.
+CURRENCY_SOURCE = "ISO 4217 list one, amendment 180 (2025-09), in force in 2026"
 _CURRENT_CODES = """
     AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
     CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
