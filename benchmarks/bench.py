@@ -116,11 +116,13 @@ def toml_value(value: Any) -> str:
 
 
 def big_dataset(records: int, directory: Path) -> Path:
-    """Write a dataset of `records` records: the bundled ones repeated under new ids, sources kept."""
+    """Write a dataset of `records` records: the bundled ones repeated under new ids, sources and actors kept."""
     bundled = tomllib.loads(BUNDLED.read_text(encoding="utf-8"))
     lines = ["[meta]", *(f"{k} = {toml_value(v)}" for k, v in bundled.get("meta", {}).items())]
     for source in bundled["sources"]:
         lines += ["", "[[sources]]", *(f"{k} = {toml_value(v)}" for k, v in source.items())]
+    for actor in bundled.get("actors", []):
+        lines += ["", "[[actors]]", *(f"{k} = {toml_value(v)}" for k, v in actor.items())]
     originals = [(table, record) for table in TABLES for record in bundled.get(table, [])]
     written = 0
     copy = 0

@@ -44,7 +44,9 @@ def cited_sources(dataset: Dataset, records: Sequence[Record]) -> list[Cited]:
     users: dict[str, list[str]] = {}
     for record in records:
         for citation in record.sources:
-            paragraphs.setdefault(citation.source, set()).add(citation.paragraph)
+            found = paragraphs.setdefault(citation.source, set())
+            if citation.paragraph is not None:
+                found.add(citation.paragraph)
             ids = users.setdefault(citation.source, [])
             if record.id not in ids:
                 ids.append(record.id)
@@ -56,7 +58,9 @@ def cited_sources(dataset: Dataset, records: Sequence[Record]) -> list[Cited]:
 
 
 def paragraph_text(paragraphs: Sequence[int]) -> str:
-    """`paragraph 3` or `paragraphs 3, 5, 7`."""
+    """`paragraph 3` or `paragraphs 3, 5, 7`; `whole page` for a page cited without a paragraph."""
+    if not paragraphs:
+        return "whole page"
     label = "paragraph" if len(paragraphs) == 1 else "paragraphs"
     return f"{label} {', '.join(str(p) for p in paragraphs)}"
 
@@ -79,8 +83,8 @@ def _markdown(cited: list[Cited]) -> str:
     for item in cited:
         source = item.source
         parts = [f"“{md(source.title)}”"]
-        if source.author:
-            parts.insert(0, md(source.author))
+        if source.authors:
+            parts.insert(0, md(", ".join(source.authors)))
         if source.publisher:
             parts.append(md(source.publisher))
         parts.append(md(source.published) if source.published else "undated")
@@ -101,8 +105,8 @@ def _bibtex(cited: list[Cited]) -> str:
     for item in cited:
         source = item.source
         fields: list[tuple[str, str]] = [("title", tex(source.title))]
-        if source.author:
-            fields.append(("author", tex(source.author)))
+        if source.authors:
+            fields.append(("author", " and ".join(tex(a) for a in source.authors)))
         if source.publisher:
             fields.append(("journal", tex(source.publisher)))
         if source.published:
@@ -125,8 +129,8 @@ def csl_items(cited: list[Cited]) -> list[dict[str, object]]:
     for item in cited:
         source = item.source
         data: dict[str, object] = {"id": source.id, "type": "article", "title": source.title}
-        if source.author:
-            data["author"] = [{"literal": source.author}]
+        if source.authors:
+            data["author"] = [{"literal": a} for a in source.authors]
         if source.publisher:
             data["container-title"] = source.publisher
         if source.published:

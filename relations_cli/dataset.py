@@ -7,25 +7,36 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from relations_cli.model import (
+    ACTOR_KINDS,
+    AGREEMENT_STATUSES,
     AGREEMENT_TYPES,
     CATEGORIES,
     COUNT_QUALIFIERS,
-    CURRENCIES,
+    COUNTRIES,
+    DISPUTE_FIELDS,
     KIND_OF_TABLE,
+    SOURCE_KINDS,
+    Actor,
     Agreement,
     Aid,
     Citation,
     Dataset,
+    DatePoint,
+    Dispute,
     Event,
     FuzzyDate,
+    Place,
+    Reading,
     Record,
+    Role,
     Source,
+    currency_problem,
     parse_date,
     parse_point,
 )
@@ -37,7 +48,10 @@ DATA_FILE = "pakistan-azerbaijan.toml"
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _TOML_POSITION = r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$"
 _TOML_AT_END = r"^(?P<msg>.*?)\s*\(at end of document\)$"
-TOP_LEVEL = ("meta", "sources", "events", "aid", "agreements", "$schema")
+_LANGUAGE = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+# A page left without `published` must say why in its notes ("the page shows no date", "undated").
+_NO_DATE_NOTE = r"(?i)\bundated\b|\bnot dated\b|\bno (?:publication )?date\b|\bwithout (?:a )?date\b"
+TOP_LEVEL = ("meta", "sources", "actors", "events", "aid", "agreements", "$schema")
 # C0 and C1 controls, DEL and the bidi overrides: text from a file must not drive the terminal.
 _UNSAFE = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
@@ -240,9 +254,12 @@ def load(path: str | os.PathLike[str]) -> Dataset:
     return build(parse_toml(read_text(file), name), name)
 
 
-def build(raw: Mapping[str, Any], name: str) -> Dataset:
-    """Validate parsed TOML and build the typed dataset, or raise DatasetError with all problems."""
-    checker = _Checker(name)
+def build(raw: Mapping[str, Any], name: str, *, today: date | None = None) -> Dataset:
+    """Validate parsed TOML and build the typed dataset, or raise DatasetError with all problems.
+
+    `today` (default: the system date) is the latest date any record, role or source may carry.
+    """
+    checker = _Checker(name, today or date.today())
     dataset = checker.dataset(raw)
     if checker.problems:
         raise DatasetError(checker.problems)
@@ -262,16 +279,23 @@ class _Checker:
 
     Built for speed on large files: the place of a problem is formatted only when one is
     noted, dates are parsed once per distinct text, and each source's publication date once.
+    Actors are read before the records so that records can be resolved as they are built.
     """
 
-    def __init__(self, name: str) -> None:
-        """Start with no problems for the file `name`."""
+    def __init__(self, name: str, today: date) -> None:
+        """Start with no problems for the file `name`, checking dates against `today`."""
         self.name = name
+        self.today = today
         self.problems: list[Problem] = []
         self.where = ""
         self._record: tuple[str, int, str] | None = None
         self._dates: dict[str, FuzzyDate | str] = {}
+        self._known: dict[str, Source] = {}
         self._published: dict[str, date | None] = {}
+        self._files: set[str] = set()
+        self._actors: dict[str, Actor] = {}
+        self._used: set[str] = set()
+        self._suggestions: dict[str, str] = {}
         self._is_slug = re.compile(_SLUG).match
 
     def _at(self, where: str) -> None:
@@ -293,18 +317,25 @@ class _Checker:
         self._at("")
         for key in raw:
             if key not in TOP_LEVEL:
-                self.problem("", f"unknown top-level key '{key}' (expected {', '.join(TOP_LEVEL[:5])})")
+                self.problem("", f"unknown top-level key '{key}' (expected {', '.join(TOP_LEVEL[:6])})")
         meta = self._meta(raw.get("meta", {}))
         sources = self._sources(raw.get("sources"))
-        known = {s.id: s for s in sources}
-        self._published = {
-            ident: parse_point(source.published).last if source.published else None for ident, source in known.items()
-        }
+        self._known = {s.id: s for s in sources}
+        self._published = {ident: self._publication_day(s) for ident, s in self._known.items()}
+        self._files = {ident for ident, s in self._known.items() if s.file is not None}
         seen: dict[str, str] = {s.id: "source" for s in sources}
-        events = [r for r in self._records(raw, "events", known, seen) if isinstance(r, Event)]
-        aid = [r for r in self._records(raw, "aid", known, seen) if isinstance(r, Aid)]
-        agreements = [r for r in self._records(raw, "agreements", known, seen) if isinstance(r, Agreement)]
-        return Dataset(self.name, tuple(sources), tuple(events), tuple(aid), tuple(agreements), meta)
+        entries = self._actor_entries(raw.get("actors"), seen)
+        events = [r for r in self._records(raw, "events", seen) if isinstance(r, Event)]
+        aid = [r for r in self._records(raw, "aid", seen) if isinstance(r, Aid)]
+        agreements = [r for r in self._records(raw, "agreements", seen) if isinstance(r, Agreement)]
+        actors = self._finish_actors(entries)
+        return Dataset(self.name, tuple(sources), tuple(events), tuple(aid), tuple(agreements), meta, actors)
+
+    def _publication_day(self, source: Source) -> date | None:
+        """The last day a source's publication date may mean, never later than today; None when undated."""
+        if source.published is None:
+            return None
+        return min(parse_point(source.published).last, self.today)
 
     def _meta(self, value: object) -> tuple[tuple[str, str], ...]:
         """The optional `[meta]` table: string values only."""
@@ -341,17 +372,20 @@ class _Checker:
             self._record = (table, index, ident if isinstance(ident, str) else "")
             yield index, item
 
+    # -- sources -------------------------------------------------------------------------------
+
     def _sources(self, value: object) -> list[Source]:
-        """Check and build the `[[sources]]` entries."""
+        """Check and build the `[[sources]]` entries: article files and web pages."""
         if value is None:
             self._at("")
             self.problem("", "no [[sources]] defined: every record must cite a source")
             return []
         sources: list[Source] = []
         seen: set[str] = set()
-        allowed = {"id", "title", "author", "published", "file", "publisher", "url", "notes"}
         for _, item in self._entries(value, "sources"):
-            self._unknown(item, allowed)
+            if "author" in item:
+                self.problem("author", 'is not a field: write the names as a list, authors = ["..."]')
+            self._unknown({k: v for k, v in item.items() if k != "author"}, _SOURCE_FIELDS)
             ident = self._slug(item)
             if ident in seen:
                 self.problem("id", f"duplicate source id '{ident}'")
@@ -360,20 +394,181 @@ class _Checker:
             published = self._optional_text(item, "published")
             if published is not None:
                 try:
-                    parse_point(published)
+                    point = parse_point(published)
                 except ValueError as exc:
                     self.problem("published", str(exc))
                     published = None
-            optional = {k: self._optional_text(item, k) for k in ("author", "file", "publisher", "url", "notes")}
-            sources.append(Source(ident, title, published=published, **optional))
+                else:
+                    if point.first > self.today:
+                        self.problem("published", f"'{published}' is after today ({self.today})")
+            optional = {k: self._optional_text(item, k) for k in ("file", "publisher", "url", "language", "notes")}
+            kind = self._optional_text(item, "kind")
+            if kind is not None and kind not in SOURCE_KINDS:
+                self.problem("kind", f"unknown value '{kind}' (expected one of {', '.join(SOURCE_KINDS)})")
+            language = optional["language"]
+            if language is not None and not re.match(_LANGUAGE, language):
+                self.problem("language", f"'{language}' is not a language code such as en, ur, az, tr or ru")
+            if optional["url"] is not None:
+                self._page(item, optional["url"], published, kind)
+            authors = self._strings(item, "authors", required=False)
+            sources.append(Source(ident, title, authors, published, kind=kind, **optional))
         if not sources and not self.problems:
             self._at("sources")
             self.problem("", "is empty: every record must cite a source")
         return sources
 
-    def _records(
-        self, raw: Mapping[str, Any], table: str, known: dict[str, Source], seen: dict[str, str]
-    ) -> Iterator[Record]:
+    def _page(self, item: Mapping[str, Any], url: str, published: str | None, kind: str | None) -> None:
+        """A web page names its https URL, publisher, kind, language and publication date."""
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+            self.problem("url", f"'{url}' is not an https URL (https://host/path)")
+        if item.get("file") is not None:
+            self.problem("file", "a source is an article file or a web page (url), not both")
+        for key in ("publisher", "kind", "language"):
+            if item.get(key) is None:
+                self.problem(key, "is required for a web page (a source with a url)")
+        if published is None and "published" not in item:
+            notes = item.get("notes")
+            if not isinstance(notes, str) or not re.search(_NO_DATE_NOTE, notes):
+                self.problem(
+                    "published",
+                    "is required for a web page; leave it out only when the page shows no date, and say so in notes",
+                )
+
+    # -- actors --------------------------------------------------------------------------------
+
+    def _actor_entries(self, value: object, seen: dict[str, str]) -> list[tuple[int, Actor, list[Any]]]:
+        """Check the `[[actors]]` entries and register them; roles are finished once every actor is known."""
+        entries: list[tuple[int, Actor, list[Any]]] = []
+        for index, item in self._entries(value, "actors"):
+            self._unknown(item, _ACTOR_FIELDS)
+            ident = self._slug(item)
+            if ident and ident in seen:
+                other = seen[ident]
+                article = "an" if other[0] in "aeiou" else "a"
+                self.problem("id", f"duplicate id '{ident}' (already used by {article} {other})")
+            seen.setdefault(ident, "actor")
+            name = self._text(item, "name")
+            kind = self._choice(item, "kind", ACTOR_KINDS)
+            country = self._optional_text(item, "country")
+            if country is not None and country not in COUNTRIES:
+                self.problem(
+                    "country", f"'{country}' is not an ISO 3166-1 alpha-2 code (two capitals, such as PK or AZ)"
+                )
+                country = None
+            if country is None and "country" not in item and kind in ("person", "state"):
+                self.problem("country", f"is required for a {kind} (ISO 3166-1 alpha-2, such as PK or AZ)")
+            aliases = self._strings(item, "aliases", required=False)
+            roles = item.get("roles", [])
+            if not isinstance(roles, list):
+                self.problem("roles", f"must be an array of tables, not {_type_name(roles)}")
+                roles = []
+            actor = Actor(id=ident, name=name, kind=kind, country=country, aliases=aliases)
+            if ident and ident not in self._actors:
+                self._actors[ident] = actor
+            entries.append((index, actor, roles))
+        return entries
+
+    def _finish_actors(self, entries: list[tuple[int, Actor, list[Any]]]) -> tuple[Actor, ...]:
+        """Build each actor's roles (their `of` resolved), and report actors nothing uses."""
+        finished: list[Actor] = []
+        for index, actor, raw_roles in entries:
+            self._record = ("actors", index, actor.id)
+            roles = tuple(
+                role
+                for number, raw in enumerate(raw_roles)
+                if (role := self._role(raw, f"roles[{number}]")) is not None
+            )
+            finished.append(replace(actor, roles=roles))
+        for index, actor, _ in entries:
+            if actor.id and actor.id not in self._used and self._actors.get(actor.id) is actor:
+                self._record = ("actors", index, actor.id)
+                self.problem("", f"actor '{actor.id}' is used by no record and no role")
+        return tuple(finished)
+
+    def _role(self, raw: object, key: str) -> Role | None:
+        """One role of an actor: a title held `of` another actor, with optional from/to and its sources."""
+        if not isinstance(raw, dict):
+            self.problem(key, f"must be a table {{ title, of, from, to, sources }}, not {_type_name(raw)}")
+            return None
+        for extra in raw:
+            if extra not in _ROLE_FIELDS:
+                self.problem(f"{key}.{extra}", f"unknown field (expected one of {', '.join(sorted(_ROLE_FIELDS))})")
+        title = self._text(raw, "title", f"{key}.title")
+        of = self._text(raw, "of", f"{key}.of")
+        of_name = self._resolve(f"{key}.of", (of,))[0] if of else ""
+        points: list[DatePoint] = []
+        ends: dict[str, DatePoint | None] = {"from": None, "to": None}
+        for end in ends:
+            text = self._optional_text(raw, end, f"{key}.{end}")
+            if text is None:
+                continue
+            try:
+                point = parse_point(text)
+            except ValueError as exc:
+                self.problem(f"{key}.{end}", str(exc))
+                continue
+            ends[end] = point
+            points.append(point)
+        start, finish = ends["from"], ends["to"]
+        if start is not None and finish is not None and start.first > finish.first:
+            self.problem(f"{key}.to", f"'{finish.text}' is before the start '{start.text}'")
+        citations = self._citations(raw.get("sources"), f"{key}.sources")
+        reported = self._check_dates(f"{key}.from" if start else f"{key}.to", points, citations)
+        return Role(
+            title=title,
+            of=of,
+            start=start,
+            end=finish,
+            sources=citations,
+            of_name=of_name,
+            reported_until=reported,
+        )
+
+    def _resolve(self, key: str, refs: tuple[str, ...]) -> tuple[str, ...]:
+        """The display names of actor ids, noting each unknown id with the closest known one."""
+        names: list[str] = []
+        actors = self._actors
+        for ref in refs:
+            actor = actors.get(ref)
+            if actor is None:
+                self.problem(key, self._unknown_actor(ref))
+                names.append(ref)
+            else:
+                self._used.add(ref)
+                names.append(actor.name)
+        if len(set(refs)) != len(refs):
+            self.problem(key, "names the same actor more than once")
+        return tuple(names)
+
+    def _unknown_actor(self, ref: str) -> str:
+        """The message for a reference to no actor: the closest id (by name, alias or spelling), if any."""
+        hint = self._suggestions.get(ref)
+        if hint is None:
+            hint = ""
+            folded = ref.casefold()
+            for actor in self._actors.values():
+                if folded in (s.casefold() for s in (actor.name, *actor.aliases)):
+                    hint = actor.id
+                    break
+            if not hint:
+                import difflib
+
+                close = difflib.get_close_matches(ref.lower(), list(self._actors), n=1, cutoff=0.6)
+                hint = close[0] if close else ""
+            self._suggestions[ref] = hint
+        if hint:
+            return f"unknown actor '{ref}'; did you mean '{hint}'?"
+        return f"unknown actor '{ref}' (no [[actors]] entry has this id)"
+
+    # -- records -------------------------------------------------------------------------------
+
+    def _records(self, raw: Mapping[str, Any], table: str, seen: dict[str, str]) -> Iterator[Record]:
         """Check and build every record of one kind."""
         kind = KIND_OF_TABLE[table]
         builder = _BUILDERS[kind]
@@ -389,18 +584,25 @@ class _Checker:
             seen.setdefault(ident, kind)
             fuzzy = self._date(item)
             category = self._choice(item, "category", CATEGORIES[kind])
+            citations = self._citations(item.get("sources"), "sources")
+            points = [p for p in (fuzzy.start, fuzzy.end) if p is not None] if fuzzy is not None else []
+            reported = self._check_dates("date", points, citations, fuzzy.text if fuzzy else "")
             common = {
                 "id": ident,
                 "date": fuzzy,
                 "category": category,
                 "title": self._text(item, "title"),
                 "summary": self._text(item, "summary"),
-                "sources": self._citations(item, known, fuzzy),
+                "sources": citations,
                 "notes": self._optional_text(item, "notes"),
                 "aliases": self._strings(item, "aliases", required=False),
+                "disputes": self._disputes(item.get("disputes")) if "disputes" in item else (),
+                "reported_until": reported,
             }
             record = builder(self, item, common)
             if record is not None:
+                if record.disputes:
+                    self._kept_reading(record)
                 yield record
 
     def _unknown(self, item: Mapping[str, Any], allowed: set[str]) -> None:
@@ -416,30 +618,29 @@ class _Checker:
             self.problem("id", f"'{ident}' is not a slug (lowercase letters, digits and single hyphens)")
         return ident
 
-    def _text(self, item: Mapping[str, Any], key: str) -> str:
-        """A required non-empty string."""
+    def _text(self, item: Mapping[str, Any], key: str, label: str | None = None) -> str:
+        """A required non-empty string (`label` names the field in problems when it is nested)."""
         value = item.get(key)
         if type(value) is str and value and not value.isspace():  # the common case, checked fast
             return value
+        label = label or key
         if value is None:
-            self.problem(key, "is required")
+            self.problem(label, "is required")
             return ""
         if not isinstance(value, str):
-            self.problem(key, f"must be a string, not {_type_name(value)}")
+            self.problem(label, f"must be a string, not {_type_name(value)}")
             return ""
         if not value.strip():
-            self.problem(key, "must not be empty")
+            self.problem(label, "must not be empty")
         return value
 
-    def _optional_text(self, item: Mapping[str, Any], key: str) -> str | None:
+    def _optional_text(self, item: Mapping[str, Any], key: str, label: str | None = None) -> str | None:
         """An optional string."""
         value = item.get(key)
         if value is None or type(value) is str:
             return value
-        if not isinstance(value, str):
-            self.problem(key, f"must be a string, not {_type_name(value)}")
-            return None
-        return value
+        self.problem(label or key, f"must be a string, not {_type_name(value)}")
+        return None
 
     def _strings(self, item: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, ...]:
         """A list of non-empty strings; required lists must not be empty."""
@@ -452,7 +653,7 @@ class _Checker:
                 return tuple(value)
         if value is None:
             if required:
-                self.problem(key, "is required (a list of names)")
+                self.problem(key, "is required (a list of actor ids)")
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v and not v.isspace() for v in value):
             self.problem(key, "must be a list of non-empty strings")
@@ -485,47 +686,157 @@ class _Checker:
             return None
         return parsed
 
-    def _citations(
-        self, item: Mapping[str, Any], known: dict[str, Source], fuzzy: FuzzyDate | None
-    ) -> tuple[Citation, ...]:
-        """The record's citations: each names a defined source and a paragraph of at least 1."""
-        value = item.get("sources")
+    def _citations(self, value: object, key: str) -> tuple[Citation, ...]:
+        """A non-empty list of citations, each a source id or `{ source = id, paragraph = N }`.
+
+        Every source must be defined; an article file must be cited with a paragraph of at least 1,
+        a web page may be cited without one.
+        """
         if not isinstance(value, list) or not value:
-            self.problem("sources", "must be a non-empty list of { source = ..., paragraph = N }")
+            self.problem(key, 'must be a non-empty list of citations ({ source = "id", paragraph = N } or "id")')
             return ()
         citations: list[Citation] = []
+        known = self._published  # every defined source id
         for entry in value:
-            if not isinstance(entry, dict) or len(entry) != 2 or "source" not in entry or "paragraph" not in entry:
-                self.problem("sources", 'each citation must be { source = "id", paragraph = N }')
+            paragraph: object = None
+            if type(entry) is dict:
+                source: object = entry.get("source")
+                paragraph = entry.get("paragraph")
+                size = len(entry)
+                shaped = source is not None and (size == 1 or (size == 2 and paragraph is not None))
+            else:
+                source, shaped = entry, type(entry) is str
+            if not shaped:
+                self.problem(key, 'each citation must be { source = "id", paragraph = N }, { source = "id" } or "id"')
                 continue
-            source, paragraph = entry["source"], entry["paragraph"]
-            if not isinstance(source, str) or source not in known:
-                self.problem("sources", f"cites unknown source {source!r}")
+            if type(source) is not str or source not in known:
+                self.problem(key, f"cites unknown source {source!r}")
                 continue
-            if type(paragraph) is not int or paragraph < 1:
-                self.problem("sources", f"paragraph of '{source}' must be an integer of at least 1")
+            if paragraph is None:
+                if source in self._files:
+                    self.problem(key, f"'{source}' is an article file: cite it with a paragraph")
+                    continue
+            elif type(paragraph) is not int or paragraph < 1:
+                self.problem(key, f"paragraph of '{source}' must be an integer of at least 1")
                 continue
             citations.append(Citation(source, paragraph))
-        if fuzzy is not None and fuzzy.start is not None and citations:
-            self._not_after_publication(citations, fuzzy)
         return tuple(citations)
 
-    def _not_after_publication(self, citations: list[Citation], fuzzy: FuzzyDate) -> None:
-        """A record may not start after every source it cites was published."""
+    def _check_dates(
+        self, key: str, points: list[DatePoint], citations: tuple[Citation, ...], text: str = ""
+    ) -> date | None:
+        """Dates may not be after today, nor after the publication of every dated source cited.
+
+        Returns the publication day of the latest dated source cited: where an open end stops.
+        """
+        published = self._published
         latest: date | None = None
         for citation in citations:
-            published = self._published[citation.source]
-            if published is None:
-                return
-            if latest is None or published > latest:
-                latest = published
-        if latest is not None and fuzzy.first > latest:
-            self.problem("date", f"'{fuzzy.text}' is after the publication ({latest}) of every source it cites")
+            day = published.get(citation.source)
+            if day is not None and (latest is None or day > latest):
+                latest = day
+        for point in points:
+            shown = text or point.text
+            if point.first > self.today:
+                self.problem(key, f"'{shown}' is after today ({self.today})")
+                break
+            if latest is not None and point.first > latest:
+                self.problem(key, f"'{shown}' is after the publication ({latest}) of every dated source it cites")
+                break
+        return latest
+
+    def _disputes(self, value: object) -> tuple[Dispute, ...]:
+        """A record's disputes: each names a field and at least two readings, each with its sources."""
+        if not isinstance(value, list):
+            self.problem("disputes", f"must be an array of tables {{ field, readings, note }}, not {_type_name(value)}")
+            return ()
+        disputes: list[Dispute] = []
+        for number, entry in enumerate(value):
+            key = f"disputes[{number}]"
+            if not isinstance(entry, dict):
+                self.problem(key, f"must be a table {{ field, readings, note }}, not {_type_name(entry)}")
+                continue
+            for extra in entry:
+                if extra not in _DISPUTE_KEYS:
+                    self.problem(
+                        f"{key}.{extra}", f"unknown field (expected one of {', '.join(sorted(_DISPUTE_KEYS))})"
+                    )
+            field = self._text(entry, "field", f"{key}.field")
+            if field and field not in DISPUTE_FIELDS:
+                self.problem(f"{key}.field", f"unknown value '{field}' (expected one of {', '.join(DISPUTE_FIELDS)})")
+            note = self._optional_text(entry, "note", f"{key}.note")
+            readings = self._readings(entry.get("readings"), f"{key}.readings")
+            disputes.append(Dispute(field, readings, note))
+        return tuple(disputes)
+
+    def _readings(self, value: object, key: str) -> tuple[Reading, ...]:
+        """At least two different readings `{ value, sources }`, each naming defined sources."""
+        if not isinstance(value, list) or len(value) < 2:
+            self.problem(key, "must list at least two readings { value = ..., sources = [...] }")
+            return ()
+        readings: list[Reading] = []
+        for number, entry in enumerate(value):
+            where = f"{key}[{number}]"
+            if not isinstance(entry, dict) or set(entry) != {"value", "sources"}:
+                self.problem(where, "must be a table { value = ..., sources = [...] }")
+                continue
+            raw = entry["value"]
+            if type(raw) is int:
+                raw = str(raw)
+            if not isinstance(raw, str) or not raw.strip():
+                self.problem(f"{where}.value", "must be a non-empty string or a whole number")
+                continue
+            readings.append(Reading(raw, self._citations(entry["sources"], f"{where}.sources")))
+        if len({r.value for r in readings}) != len(readings):
+            self.problem(key, "two readings give the same value")
+        return tuple(readings)
+
+    def _kept_reading(self, record: Record) -> None:
+        """A disputed date, amount, currency, status, donor or recipient of the record is one of the readings."""
+        for number, dispute in enumerate(record.disputes):
+            value = _disputed_value(record, dispute.field)
+            if value is not None and dispute.readings and value not in (r.value for r in dispute.readings):
+                self.problem(
+                    f"disputes[{number}].readings",
+                    f"none of the readings is the record's own {dispute.field} '{value}' (the most authoritative)",
+                )
+
+    def _place(self, value: object) -> Place | None:
+        """An event's place: `{ city = "Baku", country = "AZ" }` (the city may be left out)."""
+        if not isinstance(value, dict):
+            self.problem("place", f'must be a table {{ city = "...", country = "XX" }}, not {_type_name(value)}')
+            return None
+        for extra in value:
+            if extra not in ("city", "country"):
+                self.problem(f"place.{extra}", "unknown field (expected city, country)")
+        country = self._text(value, "country", "place.country")
+        if country and country not in COUNTRIES:
+            self.problem(
+                "place.country", f"'{country}' is not an ISO 3166-1 alpha-2 code (two capitals, such as PK or AZ)"
+            )
+            return None
+        city = self._optional_text(value, "city", "place.city")
+        if city is not None and not city.strip():
+            self.problem("place.city", "must not be empty (leave it out when the sources name no city)")
+            city = None
+        return Place(country, city) if country else None
+
+
+def _disputed_value(record: Record, field: str) -> str | None:
+    """The record's own value of a disputed field, as a reading would write it; None when not comparable."""
+    if field == "date":
+        return record.date_text
+    if field in ("amount", "currency", "donor", "recipient", "status", "count"):
+        value = getattr(record, field, None)
+        return None if value is None else str(value)
+    return None
 
 
 def _build_event(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any]) -> Record | None:
-    """Build an event from its checked common fields and its actors."""
-    return Event(**common, actors=checker._strings(item, "actors", required=True))
+    """Build an event from its checked common fields, its actors (resolved to names) and its place."""
+    actors = checker._strings(item, "actors", required=True)
+    place = checker._place(item["place"]) if "place" in item else None
+    return Event(**common, actors=actors, actor_names=checker._resolve("actors", actors), place=place)
 
 
 def _build_aid(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any]) -> Record | None:
@@ -536,18 +847,21 @@ def _build_aid(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any
         checker.problem("amount", f"{reason}, not {amount!r}")
         amount = None
     currency = checker._optional_text(item, "currency")
-    if currency is not None and currency not in CURRENCIES:
-        checker.problem(
-            "currency",
-            f"'{currency}' is not a known ISO 4217 code (three capital letters, such as USD, EUR, PKR or AZN)",
-        )
-        currency = None
+    if currency is not None:
+        unusable = currency_problem(currency, common["date"])
+        if unusable is not None:
+            checker.problem("currency", unusable)
+            currency = None
     if "amount" in item and "currency" not in item:
         checker.problem("currency", "is required when an amount is given")
+    donor = checker._text(item, "donor")
+    recipient = checker._text(item, "recipient")
     return Aid(
         **common,
-        donor=checker._text(item, "donor"),
-        recipient=checker._text(item, "recipient"),
+        donor=donor,
+        recipient=recipient,
+        donor_name=checker._resolve("donor", (donor,))[0] if donor else "",
+        recipient_name=checker._resolve("recipient", (recipient,))[0] if recipient else "",
         purpose=checker._text(item, "purpose"),
         amount=amount,
         currency=currency,
@@ -555,7 +869,7 @@ def _build_aid(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any
 
 
 def _build_agreement(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any]) -> Record | None:
-    """Build an agreement: its type, parties and, for aggregates, a count."""
+    """Build an agreement: its type, status, parties (resolved to names) and, for aggregates, a count."""
     count = item.get("count")
     if count is not None and (type(count) is not int or count < 0):
         checker.problem("count", f"must be a non-negative whole number, not {count!r}")
@@ -567,20 +881,28 @@ def _build_agreement(checker: _Checker, item: Mapping[str, Any], common: dict[st
         )
     if qualifier is not None and "count" not in item:
         checker.problem("count_qualifier", "makes sense only with a count")
+    status = (checker._choice(item, "status", AGREEMENT_STATUSES) or None) if "status" in item else None
+    parties = checker._strings(item, "parties", required=True)
     return Agreement(
         **common,
         type=checker._choice(item, "type", AGREEMENT_TYPES),
-        parties=checker._strings(item, "parties", required=True),
+        status=status,
+        parties=parties,
+        party_names=checker._resolve("parties", parties),
         count=count,
         count_qualifier=qualifier,
     )
 
 
-_COMMON = {"id", "date", "category", "title", "summary", "sources", "notes", "aliases"}
+_SOURCE_FIELDS = {"id", "title", "authors", "published", "file", "publisher", "url", "language", "kind", "notes"}
+_ACTOR_FIELDS = {"id", "name", "kind", "country", "aliases", "roles"}
+_ROLE_FIELDS = {"title", "of", "from", "to", "sources"}
+_DISPUTE_KEYS = {"field", "readings", "note"}
+_COMMON = {"id", "date", "category", "title", "summary", "sources", "notes", "aliases", "disputes"}
 _OWN: dict[str, set[str]] = {
-    "event": {"actors"},
+    "event": {"actors", "place"},
     "aid": {"donor", "recipient", "amount", "currency", "purpose"},
-    "agreement": {"type", "parties", "count", "count_qualifier"},
+    "agreement": {"type", "status", "parties", "count", "count_qualifier"},
 }
 _BUILDERS: dict[str, Callable[[_Checker, Mapping[str, Any], dict[str, Any]], Record | None]] = {
     "event": _build_event,

@@ -20,12 +20,39 @@ from relations_cli.render import cell, fields_of, to_dict
 
 EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
 SUFFIX_FORMATS: dict[str, str] = {".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".json": "json"}
-SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "author", "published", "publisher", "url", "file", "notes")
+SOURCE_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "authors",
+    "published",
+    "publisher",
+    "url",
+    "language",
+    "kind",
+    "file",
+    "notes",
+)
 CSV_FILES: tuple[str, ...] = ("sources.csv", "events.csv", "aid.csv", "agreements.csv")
-LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties"})
+LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties", "actor_ids", "party_ids", "disputes"})
 INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
 REQUIRED_FIELDS: frozenset[str] = frozenset(
-    {"category", "title", "summary", "donor", "recipient", "purpose", "type", "aliases", "actors", "parties"}
+    {
+        "category",
+        "title",
+        "summary",
+        "donor",
+        "recipient",
+        "donor_id",
+        "recipient_id",
+        "purpose",
+        "type",
+        "aliases",
+        "actors",
+        "parties",
+        "actor_ids",
+        "party_ids",
+        "disputes",
+    }
 )
 
 
@@ -65,8 +92,8 @@ def by_kind(records: Sequence[Record]) -> dict[str, list[Record]]:
 
 
 def source_row(source: Source) -> dict[str, Any]:
-    """Every field of a source, in SOURCE_FIELDS order."""
-    return {name: getattr(source, name) for name in SOURCE_FIELDS}
+    """Every field of a source, in SOURCE_FIELDS order (authors as a list)."""
+    return {name: list(source.authors) if name == "authors" else getattr(source, name) for name in SOURCE_FIELDS}
 
 
 def export_meta(dataset: Dataset, filters: Sequence[str], version: str) -> dict[str, str]:
@@ -111,15 +138,15 @@ def sqlite_schema() -> str:
     """The SQL that creates every table, index, view and the full-text index."""
     tables = [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-        "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, author TEXT, published TEXT, "
-        "publisher TEXT, url TEXT, file TEXT, notes TEXT);",
+        "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, authors TEXT NOT NULL DEFAULT '[]', "
+        "published TEXT, publisher TEXT, url TEXT, language TEXT, kind TEXT, file TEXT, notes TEXT);",
     ]
     for kind in KINDS:
         columns = ",\n  ".join(_column_sql(c) for c in _columns(kind))
         tables.append(f"CREATE TABLE {TABLE_OF_KIND[kind]} (\n  {columns}\n);")
     tables += [
         "CREATE TABLE citations (\n  record_id TEXT NOT NULL,\n  kind TEXT NOT NULL,\n"
-        "  source TEXT NOT NULL REFERENCES sources(id),\n  paragraph INTEGER NOT NULL\n);",
+        "  source TEXT NOT NULL REFERENCES sources(id),\n  paragraph INTEGER\n);",
         "CREATE INDEX citations_record_id ON citations(record_id);",
         "CREATE INDEX citations_source ON citations(source);",
         "CREATE VIEW records AS\n"
@@ -144,11 +171,12 @@ def _sql_value(record: Record, name: str) -> Any:
     if name == "date_end":
         return record.date.end.last.isoformat() if record.date and record.date.end else None
     value = to_dict(record)[name]
-    return json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS else value
+    return json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS or isinstance(value, dict) else value
 
 
 def write_sqlite(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
     """Fill an empty SQLite file: tables per kind, sources, citations, meta and a full-text index."""
+    import json
     import sqlite3
 
     try:
@@ -162,7 +190,12 @@ def write_sqlite(target: Path, dataset: Dataset, records: Sequence[Record], meta
             connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             connection.executemany(
                 f"INSERT INTO sources VALUES ({', '.join('?' * len(SOURCE_FIELDS))})",
-                [tuple(source_row(s).values()) for s in dataset.sources],
+                [
+                    tuple(
+                        json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in source_row(s).values()
+                    )
+                    for s in dataset.sources
+                ],
             )
             for kind, rows in by_kind(records).items():
                 columns = _columns(kind)

@@ -1,4 +1,4 @@
-"""Typed records of the dataset: sources, citations, events, aid, agreements and fuzzy dates."""
+"""Typed records of the dataset: sources, actors, citations, disputes, events, aid, agreements and fuzzy dates."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Union
+
+_Day = date  # `date` is also a field name of records
 
 EVENT_CATEGORIES: tuple[str, ...] = (
     "recognition",
@@ -27,6 +29,16 @@ EVENT_CATEGORIES: tuple[str, ...] = (
     "support",
     "statement",
     "cooperation",
+    "exercise",
+    "defence",
+    "trade",
+    "energy",
+    "investment",
+    "tourism",
+    "visa",
+    "commission",
+    "conflict",
+    "culture",
 )
 AID_CATEGORIES: tuple[str, ...] = (
     "financial-assistance",
@@ -36,16 +48,51 @@ AID_CATEGORIES: tuple[str, ...] = (
     "pandemic-relief",
     "in-kind",
 )
-AGREEMENT_CATEGORIES: tuple[str, ...] = ("political", "economic", "defence", "education", "general")
+AGREEMENT_CATEGORIES: tuple[str, ...] = (
+    "political",
+    "economic",
+    "defence",
+    "education",
+    "energy",
+    "trade",
+    "transport",
+    "culture",
+    "investment",
+    "general",
+)
 AGREEMENT_TYPES: tuple[str, ...] = (
     "declaration",
     "memorandum",
+    "agreement",
+    "protocol",
     "cooperation-programme",
     "commission",
     "commitment",
+    "action-plan",
+    "contract",
     "aggregate",
 )
+# announced: a pledge or plan; signed; in force: ratified or in effect; reported: claimed by media only.
+AGREEMENT_STATUSES: tuple[str, ...] = ("announced", "signed", "in force", "reported")
 COUNT_QUALIFIERS: tuple[str, ...] = ("more than", "at least", "exactly")
+# Kinds of source, most authoritative first: a dispute's record value is the reading of the highest.
+SOURCE_KINDS: tuple[str, ...] = ("official", "agency", "reference", "news", "analysis")
+ACTOR_KINDS: tuple[str, ...] = ("person", "state", "organisation")
+# Fields a dispute may be about: the research spec's set, plus the actor fields of aid and agreements.
+DISPUTE_FIELDS: tuple[str, ...] = (
+    "date",
+    "amount",
+    "count",
+    "place",
+    "title",
+    "actors",
+    "summary",
+    "currency",
+    "status",
+    "donor",
+    "recipient",
+    "parties",
+)
 
 KINDS: tuple[str, ...] = ("event", "aid", "agreement")
 # The one map between a kind and its table in the file (and in exports, and its plural in prose).
@@ -57,168 +104,64 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "agreement": AGREEMENT_CATEGORIES,
 }
 
-# Active ISO 4217 currency codes.
-CURRENCIES: frozenset[str] = frozenset(
-    (
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BRL",
-        "BSD",
-        "BTN",
-        "BWP",
-        "BYN",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CRC",
-        "CUP",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ERN",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GHS",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "IQD",
-        "IRR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KPW",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "LYD",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MRU",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SDG",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLE",
-        "SOS",
-        "SRD",
-        "SSP",
-        "STN",
-        "SVC",
-        "SYP",
-        "SZL",
-        "THB",
-        "TJS",
-        "TMT",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "USD",
-        "UYU",
-        "UZS",
-        "VES",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XOF",
-        "XPF",
-        "YER",
-        "ZAR",
-        "ZMW",
-        "ZWL",
-        "ZWG",
-        "VED",
-    )
-)
+# ISO 4217 list one (maintenance agency SIX) as amended by amendment 180 of September 2025, the one in
+# force in 2026 (XCG for ANG from 2025, EUR for BGN from 2026-01-01): every national and shared currency,
+# without the fund, precious-metal and testing codes (BOV, CHE, XAU, XDR, XXX, ...) no grant is paid in.
+CURRENCY_SOURCE = "ISO 4217 list one, amendment 180 (2025-09), in force in 2026"
+_CURRENT_CODES = """
+    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
+    CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
+    GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP
+    LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR
+    PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC
+    SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF
+    XPF YER ZAR ZMW ZWG
+"""
+CURRENCIES: frozenset[str] = frozenset(_CURRENT_CODES.split())
+# Historic codes (ISO 4217 list three) a dataset reaching back to 1991 may need: code -> (the day it
+# was withdrawn, its successor). An amount in one is accepted only when its date ends before that day.
+HISTORIC_CURRENCIES: dict[str, tuple[date, str]] = {
+    "RUR": (date(1998, 1, 1), "RUB"),  # Russian rouble before the 1998 redenomination
+    "TRL": (date(2005, 1, 1), "TRY"),  # Turkish lira before the 2005 redenomination
+    "AZM": (date(2006, 1, 1), "AZN"),  # Azerbaijani manat before the 2006 redenomination
+    "HRK": (date(2023, 1, 1), "EUR"),  # Croatian kuna
+    "ZWL": (date(2024, 9, 1), "ZWG"),  # Zimbabwe dollar (withdrawn 2024-09)
+    "ANG": (date(2025, 3, 31), "XCG"),  # Netherlands Antillean guilder; the Caribbean guilder from 2025-03-31
+    "BGN": (date(2026, 1, 1), "EUR"),  # Bulgarian lev (amendment 180)
+}
+
+
+def currency_problem(code: str, when: FuzzyDate | None) -> str | None:
+    """Why a currency code cannot be used for an amount dated `when`, or None when it can."""
+    if code in CURRENCIES:
+        return None
+    historic = HISTORIC_CURRENCIES.get(code)
+    if historic is None:
+        return f"'{code}' is not a known ISO 4217 code (three capital letters, such as USD, EUR, PKR or AZN)"
+    withdrawn, successor = historic
+    if when is None or when.end is None or when.last >= withdrawn:
+        dated = f"dated '{when.text}'" if when is not None else "without a date"
+        return f"'{code}' was withdrawn on {withdrawn} (replaced by {successor}); an amount {dated} cannot use it"
+    return None
+
+
+def known_currency(code: str) -> bool:
+    """True for any current or historic code in the tables (whatever the date)."""
+    return code in CURRENCIES or code in HISTORIC_CURRENCIES
+
+
+# ISO 3166-1 alpha-2 codes of every country and territory (249, as in the standard since 2014).
+_COUNTRY_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+    BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH
+    ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT
+    HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS
+    LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI
+    NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG
+    SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG
+    UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+COUNTRIES: frozenset[str] = frozenset(_COUNTRY_CODES.split())
 
 _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 OPEN = ".."
@@ -275,7 +218,7 @@ class FuzzyDate:
         return self.end.last if self.end else date.max
 
     def overlaps_years(self, first_year: int | None, last_year: int | None) -> bool:
-        """True when the interval shares at least one day with the inclusive range of years."""
+        """True when the interval, read literally (an open end never ends), shares a day with the years."""
         if first_year is not None and self.last.year < first_year:
             return False
         return not (last_year is not None and self.first.year > last_year)
@@ -298,26 +241,127 @@ def parse_date(text: str) -> FuzzyDate:
     return FuzzyDate(text, start, end)
 
 
+def effective_span(
+    start: DatePoint | None, end: DatePoint | None, reported_until: date | None, *, today: date | None = None
+) -> tuple[date, date] | None:
+    """The first and last day a dated thing holds, an open end closed by the "last reported" rule.
+
+    An open end (no `end`) ends on `reported_until`, the publication date of the latest dated source
+    citing it, or today when none is dated; an open start begins at `date.min`. Without either end
+    the thing holds on the day it was last reported (None when no cited source is dated).
+    """
+    if start is None and end is None:
+        return None if reported_until is None else (reported_until, reported_until)
+    first = start.first if start else date.min
+    if end is not None:
+        return first, end.last
+    last = reported_until if reported_until is not None else (today or date.today())
+    return first, max(first, last)
+
+
+def years_match(span: tuple[date, date] | None, first_year: int | None, last_year: int | None) -> bool:
+    """True when a span shares at least one day with the inclusive years (an undated span never does)."""
+    if span is None:
+        return False
+    if first_year is not None and span[1].year < first_year:
+        return False
+    return not (last_year is not None and span[0].year > last_year)
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A paragraph of a source that states a record."""
+    """A source that states something, and the paragraph that does for the two article files (pages need none)."""
 
     source: str
-    paragraph: int
+    paragraph: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One article the dataset is built from."""
+    """An article (`file`, cited by paragraph) or a public web page (`url`) the dataset is built from."""
 
     id: str
     title: str
-    author: str | None = None
+    authors: tuple[str, ...] = ()
     published: str | None = None
     file: str | None = None
     publisher: str | None = None
     url: str | None = None
+    language: str | None = None
+    kind: str | None = None
     notes: str | None = None
+
+    @property
+    def published_until(self) -> date | None:
+        """The last day the publication date may mean (`2024-07` -> 2024-07-31), or None when undated."""
+        return parse_point(self.published).last if self.published else None
+
+    @property
+    def authority(self) -> int:
+        """Rank of the source's kind, 0 for official down to 4 for analysis; 5 when the kind is not given."""
+        return SOURCE_KINDS.index(self.kind) if self.kind in SOURCE_KINDS else len(SOURCE_KINDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where something happened: a city (when the sources name one) and its ISO 3166-1 alpha-2 country."""
+
+    country: str
+    city: str | None = None
+
+    def __str__(self) -> str:
+        """`Baku, AZ`, or just `AZ`."""
+        return f"{self.city}, {self.country}" if self.city else self.country
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One value that some sources give for a disputed field (as written: a date, number, id or phrase)."""
+
+    value: str
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """Sources disagreeing on one field of a record: each reading with its sources, and why the record's value."""
+
+    field: str
+    readings: tuple[Reading, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Role:
+    """A title an actor held (`of` another actor), only as the sources state it, dated like a record."""
+
+    title: str
+    of: str
+    start: DatePoint | None = None
+    end: DatePoint | None = None
+    sources: tuple[Citation, ...] = ()
+    of_name: str = ""
+    reported_until: date | None = None
+
+    def span(self, today: date | None = None) -> tuple[date, date] | None:
+        """The first and last day the role is known to hold (see `effective_span`)."""
+        return effective_span(self.start, self.end, self.reported_until, today=today)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """A person, state or organisation that records refer to by id, with every spelling the sources use."""
+
+    id: str
+    name: str
+    kind: str
+    country: str | None = None
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    def spellings(self) -> tuple[str, ...]:
+        """The id, the name and every alias: what an actor filter matches."""
+        return (self.id, self.name, *self.aliases)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,11 +376,20 @@ class RecordBase:
     sources: tuple[Citation, ...]
     notes: str | None = None
     aliases: tuple[str, ...] = ()
+    disputes: tuple[Dispute, ...] = ()
+    # Publication day of the latest dated source the record cites (set by the builder): where an open end stops.
+    reported_until: _Day | None = None
 
     @property
     def date_text(self) -> str | None:
         """The date as written in the dataset, or None."""
         return self.date.text if self.date else None
+
+    def span(self, today: _Day | None = None) -> tuple[_Day, _Day] | None:
+        """The first and last day the record holds; None when undated; an open end stops when last reported."""
+        if self.date is None:
+            return None
+        return effective_span(self.date.start, self.date.end, self.reported_until, today=today)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -344,11 +397,17 @@ class Event(RecordBase):
     """Something that happened between the two countries: a visit, a resolution, an award."""
 
     actors: tuple[str, ...] = ()
+    actor_names: tuple[str, ...] = ()
+    place: Place | None = None
     kind: str = field(default="event", init=False)
 
-    def names(self) -> tuple[str, ...]:
-        """People, countries and bodies the record names."""
+    def actor_ids(self) -> tuple[str, ...]:
+        """The ids of the actors the record refers to."""
         return self.actors
+
+    def names(self) -> tuple[str, ...]:
+        """Display names of the people, countries and bodies the record names (ids where unresolved)."""
+        return self.actor_names or self.actors
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -360,11 +419,17 @@ class Aid(RecordBase):
     purpose: str
     amount: int | None = None
     currency: str | None = None
+    donor_name: str = ""
+    recipient_name: str = ""
     kind: str = field(default="aid", init=False)
 
-    def names(self) -> tuple[str, ...]:
-        """People, countries and bodies the record names."""
+    def actor_ids(self) -> tuple[str, ...]:
+        """The ids of the donor and the recipient."""
         return (self.donor, self.recipient)
+
+    def names(self) -> tuple[str, ...]:
+        """Display names of the donor and the recipient (ids where unresolved)."""
+        return (self.donor_name or self.donor, self.recipient_name or self.recipient)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -373,13 +438,19 @@ class Agreement(RecordBase):
 
     type: str
     parties: tuple[str, ...] = ()
+    party_names: tuple[str, ...] = ()
+    status: str | None = None
     count: int | None = None
     count_qualifier: str | None = None
     kind: str = field(default="agreement", init=False)
 
-    def names(self) -> tuple[str, ...]:
-        """People, countries and bodies the record names."""
+    def actor_ids(self) -> tuple[str, ...]:
+        """The ids of the parties."""
         return self.parties
+
+    def names(self) -> tuple[str, ...]:
+        """Display names of the parties (ids where unresolved)."""
+        return self.party_names or self.parties
 
 
 Record = Union[Event, Aid, Agreement]
@@ -387,7 +458,7 @@ Record = Union[Event, Aid, Agreement]
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """A validated dataset: its sources and records, and the file they came from."""
+    """A validated dataset: its sources, actors and records, and the file they came from."""
 
     path: str
     sources: tuple[Source, ...]
@@ -395,6 +466,8 @@ class Dataset:
     aid: tuple[Aid, ...]
     agreements: tuple[Agreement, ...]
     meta: tuple[tuple[str, str], ...] = ()
+    actors: tuple[Actor, ...] = ()
+    _actor_index: dict[str, Actor] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def records(self) -> list[Record]:
         """Every record, events first, then aid, then agreements, in file order."""
@@ -403,3 +476,9 @@ class Dataset:
     def source(self, source_id: str) -> Source | None:
         """The source with this id, if any."""
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def actor(self, actor_id: str) -> Actor | None:
+        """The actor with this id, if any."""
+        if len(self._actor_index) != len(self.actors):
+            self._actor_index.update((a.id, a) for a in self.actors)
+        return self._actor_index.get(actor_id)

@@ -227,7 +227,7 @@ def summary(records: Sequence[Record]) -> dict[str, Any]:
     agreements = [r for r in records if isinstance(r, Agreement)]
     return {
         "records": {"events": len(events), "aid": len(aid), "agreements": len(agreements)},
-        "aid_totals": _money_rows(aid, ("donor", "recipient"), lambda r: (r.donor, r.recipient)),
+        "aid_totals": _money_rows(aid, ("donor", "recipient"), lambda r: r.names()),
         "aid_by_year": _money_rows(aid, ("year",), lambda r: (start_year(r),)),
         "aid_by_purpose": _money_rows(aid, ("purpose",), lambda r: (r.category,)),
         "events_by_category": _counts((r.category for r in events), CATEGORIES["event"], "category"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from relations_cli.model import AGREEMENT_TYPES, Agreement, Aid, Event, Record
+from relations_cli.model import AGREEMENT_TYPES, Actor, Agreement, Aid, Event, Record, years_match
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -143,17 +143,40 @@ def _name_matches(needle: str, names: Iterable[str]) -> bool:
     return any(needle in fold(name) for name in names)
 
 
-def predicates(query: Query) -> list[Callable[[Record], bool]]:
-    """One test per filter that is set; a record matches when all of them hold."""
+def _spellings(actors: Iterable[Actor]) -> dict[str, tuple[str, ...]]:
+    """For each actor id, its id, name and aliases, folded."""
+    return {a.id: tuple(fold(s) for s in a.spellings()) for a in actors}
+
+
+def _within(span: tuple[date, date] | None, low: date, high: date) -> bool:
+    """True when a record's effective span shares a day with the range from low to high."""
+    return span is not None and span[1] >= low and span[0] <= high
+
+
+def predicates(query: Query, actors: Iterable[Actor] = ()) -> list[Callable[[Record], bool]]:
+    """One test per filter that is set; a record matches when all of them hold.
+
+    Year filters use each record's `span()`: an open end stops when the record was last reported and an
+    undated record never matches. Actor filters match an actor's id, name or any alias (from `actors`).
+    """
     tests: list[Callable[[Record], bool]] = []
     kinds = set(query.kinds)
     tests.append(lambda r: r.kind in kinds)
     if query.years:
         years = query.years
-        tests.append(lambda r: r.date is not None and any(r.date.overlaps_years(y, y) for y in years))
+        tests.append(lambda r: any(years_match(r.span(), y, y) for y in years))
     if query.date_from is not None or query.date_to is not None:
         low, high = query.date_from or date.min, query.date_to or date.max
-        tests.append(lambda r: r.date is not None and r.date.last >= low and r.date.first <= high)
+        tests.append(lambda r: _within(r.span(), low, high))
+    spellings = _spellings(actors) if (query.actor or query.donor or query.recipient) else {}
+
+    def refers(needle: str, ids: Iterable[str], names: Iterable[str]) -> bool:
+        """True when an actor the record refers to is spelt with the needle (by id, name or alias)."""
+        for ident in ids:
+            if any(needle in s for s in spellings.get(ident, (fold(ident),))):
+                return True
+        return _name_matches(needle, names)
+
     if query.categories:
         categories = set(query.categories)
         tests.append(lambda r: r.category in categories)
@@ -162,13 +185,15 @@ def predicates(query: Query) -> list[Callable[[Record], bool]]:
         tests.append(lambda r: isinstance(r, Agreement) and r.type in types)
     if query.actor:
         actor = fold(query.actor)
-        tests.append(lambda r: isinstance(r, (Event, Agreement)) and _name_matches(actor, (*r.names(), *r.aliases)))
+        tests.append(
+            lambda r: isinstance(r, (Event, Agreement)) and refers(actor, r.actor_ids(), (*r.names(), *r.aliases))
+        )
     if query.donor:
         donor = fold(query.donor)
-        tests.append(lambda r: isinstance(r, Aid) and _name_matches(donor, (r.donor,)))
+        tests.append(lambda r: isinstance(r, Aid) and refers(donor, (r.donor,), r.names()[:1]))
     if query.recipient:
         recipient = fold(query.recipient)
-        tests.append(lambda r: isinstance(r, Aid) and _name_matches(recipient, (r.recipient,)))
+        tests.append(lambda r: isinstance(r, Aid) and refers(recipient, (r.recipient,), r.names()[1:]))
     if query.text:
         words = fold(query.text).split()
         tests.append(lambda r: all(w in haystack(r) for w in words))
@@ -216,10 +241,10 @@ def _key(value: str | int | None) -> tuple[int, str | int]:
     return (1, fold(value or ""))
 
 
-def run(records: Iterable[Record], query: Query) -> list[Record]:
-    """The records that match every filter, sorted and limited as asked."""
+def run(records: Iterable[Record], query: Query, actors: Iterable[Actor] = ()) -> list[Record]:
+    """The records that match every filter, sorted and limited as asked (`actors` spell out actor ids)."""
     query.check()
-    tests = predicates(query)
+    tests = predicates(query, actors)
     matched = [r for r in records if all(test(r) for test in tests)]
     ordered = sort_records(matched, query.sort)
     return ordered if query.limit is None else ordered[: query.limit]

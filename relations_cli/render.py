@@ -9,17 +9,28 @@ from dataclasses import dataclass, field, fields
 from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.dataset import printable
-from relations_cli.model import Agreement, Aid, Citation, Dataset, Event, Record, Source
+from relations_cli.model import Agreement, Aid, Citation, Dataset, Dispute, Event, Record, Source
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 FORMATS: tuple[str, ...] = ("table", "tsv", "csv", "json", "jsonl", "markdown")
-COMMON_FIELDS: tuple[str, ...] = ("id", "kind", "date", "category", "title", "summary", "sources", "notes", "aliases")
+COMMON_FIELDS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "date",
+    "category",
+    "title",
+    "summary",
+    "sources",
+    "notes",
+    "aliases",
+    "disputes",
+)
 OWN_FIELDS: dict[str, tuple[str, ...]] = {
-    "event": ("actors",),
-    "aid": ("donor", "recipient", "amount", "currency", "purpose"),
-    "agreement": ("type", "parties", "count", "count_qualifier"),
+    "event": ("actors", "actor_ids", "place"),
+    "aid": ("donor", "recipient", "donor_id", "recipient_id", "amount", "currency", "purpose"),
+    "agreement": ("type", "status", "parties", "party_ids", "count", "count_qualifier"),
 }
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "event": ("id", "date", "category", "title", "actors", "sources"),
@@ -39,8 +50,17 @@ def fields_of(kinds: Sequence[str]) -> tuple[str, ...]:
 
 
 def citation_dict(citation: Citation) -> dict[str, Any]:
-    """A citation as `{"source": id, "paragraph": N}`."""
+    """A citation as `{"source": id, "paragraph": N}` (paragraph null for a web page)."""
     return {"source": citation.source, "paragraph": citation.paragraph}
+
+
+def dispute_dict(dispute: Dispute) -> dict[str, Any]:
+    """A dispute as `{"field", "readings": [{"value", "sources"}], "note"}`."""
+    return {
+        "field": dispute.field,
+        "readings": [{"value": r.value, "sources": [citation_dict(c) for c in r.sources]} for r in dispute.readings],
+        "note": dispute.note,
+    }
 
 
 def to_dict(record: Record) -> dict[str, Any]:
@@ -55,13 +75,22 @@ def to_dict(record: Record) -> dict[str, Any]:
         "sources": [citation_dict(c) for c in record.sources],
         "notes": record.notes,
         "aliases": list(record.aliases),
+        "disputes": [dispute_dict(d) for d in record.disputes],
     }
     if isinstance(record, Event):
-        data["actors"] = list(record.actors)
-    elif isinstance(record, Aid):
+        place = record.place
         data.update(
-            donor=record.donor,
-            recipient=record.recipient,
+            actors=list(record.names()),
+            actor_ids=list(record.actors),
+            place=None if place is None else {"city": place.city, "country": place.country},
+        )
+    elif isinstance(record, Aid):
+        donor, recipient = record.names()
+        data.update(
+            donor=donor,
+            recipient=recipient,
+            donor_id=record.donor,
+            recipient_id=record.recipient,
             amount=record.amount,
             currency=record.currency,
             purpose=record.purpose,
@@ -69,7 +98,9 @@ def to_dict(record: Record) -> dict[str, Any]:
     elif isinstance(record, Agreement):
         data.update(
             type=record.type,
-            parties=list(record.parties),
+            status=record.status,
+            parties=list(record.names()),
+            party_ids=list(record.parties),
             count=record.count,
             count_qualifier=record.count_qualifier,
         )
@@ -78,7 +109,9 @@ def to_dict(record: Record) -> dict[str, Any]:
 
 def source_dict(source: Source, records: int) -> dict[str, Any]:
     """The documented JSON shape of a source (every field, in SOURCE_COLUMNS order), with how many records cite it."""
-    return {**{name: getattr(source, name) for name in SOURCE_COLUMNS[:-1]}, "records": records}
+    row = {name: getattr(source, name) for name in SOURCE_COLUMNS[:-1]}
+    row["authors"] = list(source.authors)
+    return {**row, "records": records}
 
 
 def amount_text(amount: object, currency: object) -> str:
@@ -96,7 +129,13 @@ def cell(value: object) -> str:
     if isinstance(value, list):
         return "; ".join(cell(v) for v in value)
     if isinstance(value, dict) and set(value) == {"source", "paragraph"}:
-        return f"{value['source']}:{value['paragraph']}"
+        paragraph = value["paragraph"]
+        return printable(value["source"] if paragraph is None else f"{value['source']}:{paragraph}")
+    if isinstance(value, dict) and set(value) == {"city", "country"}:
+        return printable(f"{value['city']}, {value['country']}" if value["city"] else str(value["country"]))
+    if isinstance(value, dict) and set(value) == {"field", "readings", "note"}:
+        readings = " | ".join(f"{cell(r['value'])} [{cell(r['sources'])}]" for r in value["readings"])
+        return f"{cell(value['field'])}: {readings}"
     return printable(str(value))
 
 
@@ -314,7 +353,7 @@ def record_detail(record: Record, dataset: Dataset) -> dict[str, Any]:
                 "source": c.source,
                 "paragraph": c.paragraph,
                 "title": source.title if source else None,
-                "author": source.author if source else None,
+                "author": ", ".join(source.authors) or None if source else None,
                 "published": source.published if source else None,
             }
         )

@@ -179,7 +179,7 @@ def select(
     query = build_query(command, values, words)
     dataset = load_dataset(state)
     check_source(dataset, query)
-    return dataset, query, run(dataset.records(), query)
+    return dataset, query, run(dataset.records(), query, dataset.actors)
 
 
 def prepare_streams() -> None:
@@ -251,7 +251,7 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     candidates = load_candidates(state, query)
     dataset = candidates.dataset  # all sources; of the records, only those that may match
     check_source(dataset, query)
-    records = run(dataset.records(), query)
+    records = run(dataset.records(), query, dataset.actors)
     citations = ""
     if values.get("cite") and records:
         from relations_cli.cite import cite_text
@@ -268,7 +268,7 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     matched(bool(records), values)
 
 
-SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "title", "author", "published", "records")
+SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "title", "authors", "published", "records")
 
 
 def print_sources(dataset: Dataset, values: Values) -> None:

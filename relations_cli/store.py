@@ -30,26 +30,33 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from relations_cli import __version__
 from relations_cli.dataset import build, load, parse_toml, printable, read_text
 from relations_cli.model import (
+    AGREEMENT_STATUSES,
     AGREEMENT_TYPES,
     CATEGORIES,
     COUNT_QUALIFIERS,
-    CURRENCIES,
     KINDS,
     TABLE_OF_KIND,
+    Actor,
     Agreement,
     Aid,
     Citation,
     Dataset,
+    Dispute,
     Event,
     FuzzyDate,
+    Place,
+    Reading,
     Record,
+    Role,
     Source,
+    known_currency,
     parse_date,
     parse_point,
 )
@@ -58,7 +65,7 @@ if TYPE_CHECKING:
     from relations_cli.query import Query
 
 # Bump when the layout of cache files changes; older cache files then read as stale.
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3
 # Files smaller than this are read directly (a hand-written toy file is not worth a cache file).
 # Measured: a 3 kB file loads in 0.3 ms from the cache against 1 ms parsed (plus 3 ms to import
 # tomllib); the bundled 47 kB file in 0.9 ms against 8.7 ms.
@@ -75,6 +82,7 @@ _AID_CATEGORIES = frozenset(CATEGORIES["aid"])
 _AGREEMENT_CATEGORIES = frozenset(CATEGORIES["agreement"])
 _AGREEMENT_TYPES = frozenset(AGREEMENT_TYPES)
 _COUNT_QUALIFIERS = frozenset(COUNT_QUALIFIERS)
+_AGREEMENT_STATUSES = frozenset(AGREEMENT_STATUSES)
 _ROW = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), check_circular=False).encode
 
 
@@ -272,7 +280,7 @@ def _encode(dataset: Dataset) -> bytes:
 
     def common(r: Record) -> list[Any]:
         """The fields every record has, in a fixed order."""
-        flat = [x for c in r.sources for x in (c.source, c.paragraph)]
+        flat = _flat(r.sources)
         return [
             r.id,
             None if r.date is None else dates.ref(r.date.text, r.date.text),
@@ -282,6 +290,8 @@ def _encode(dataset: Dataset) -> bytes:
             citations.ref(tuple(flat), flat),
             r.notes,
             names.ref(r.aliases, list(r.aliases)),
+            [[d.field, d.note, [[g.value, _flat(g.sources)] for g in d.readings]] for d in r.disputes] or None,
+            None if r.reported_until is None else r.reported_until.isoformat(),
         ]
 
     def listed(values: tuple[str, ...]) -> int:
@@ -289,10 +299,16 @@ def _encode(dataset: Dataset) -> bytes:
         return names.ref(values, list(values))
 
     blocks = {
-        "events": [_ROW([*common(r), listed(r.actors)]) for r in dataset.events],
-        "aid": [_ROW([*common(r), r.donor, r.recipient, r.purpose, r.amount, r.currency]) for r in dataset.aid],
+        "events": [
+            _ROW([*common(r), listed(r.actors), listed(r.actor_names), _place(r.place)]) for r in dataset.events
+        ],
+        "aid": [
+            _ROW([*common(r), r.donor, r.recipient, r.purpose, r.amount, r.currency, r.donor_name, r.recipient_name])
+            for r in dataset.aid
+        ],
         "agreements": [
-            _ROW([*common(r), r.type, listed(r.parties), r.count, r.count_qualifier]) for r in dataset.agreements
+            _ROW([*common(r), r.type, listed(r.parties), r.count, r.count_qualifier, listed(r.party_names), r.status])
+            for r in dataset.agreements
         ],
     }
     index: dict[str, Any] = {}
@@ -306,7 +322,12 @@ def _encode(dataset: Dataset) -> bytes:
     shared = {
         "meta": [list(pair) for pair in dataset.meta],
         "sources": [
-            [s.id, s.title, s.author, s.published, s.file, s.publisher, s.url, s.notes] for s in dataset.sources
+            [s.id, s.title, list(s.authors), s.published, s.file, s.publisher, s.url, s.language, s.kind, s.notes]
+            for s in dataset.sources
+        ],
+        "actors": [
+            [a.id, a.name, a.kind, a.country, list(a.aliases), [_role_row(role) for role in a.roles]]
+            for a in dataset.actors
         ],
         "dates": dates.values,
         "citations": citations.values,
@@ -314,6 +335,29 @@ def _encode(dataset: Dataset) -> bytes:
     }
     rows = "\n".join("\n".join(blocks[table]) for table in _TABLES)
     return f"{_ROW(index)}\n{_ROW(shared)}\n{rows}".encode("ascii")
+
+
+def _flat(citations: tuple[Citation, ...]) -> list[Any]:
+    """Citations as one flat list: `[source, paragraph, ...]` (paragraph null for a page)."""
+    return [x for c in citations for x in (c.source, c.paragraph)]
+
+
+def _place(place: Place | None) -> list[Any] | None:
+    """A place as `[country, city]`."""
+    return None if place is None else [place.country, place.city]
+
+
+def _role_row(role: Role) -> list[Any]:
+    """A role as a row: title, of, from, to, citations, the name of `of`, last reported."""
+    return [
+        role.title,
+        role.of,
+        role.start.text if role.start else None,
+        role.end.text if role.end else None,
+        _flat(role.sources),
+        role.of_name,
+        None if role.reported_until is None else role.reported_until.isoformat(),
+    ]
 
 
 def _read(target: Path, key: dict[str, Any], name: str, query: Query | None) -> Candidates | None:
@@ -375,9 +419,13 @@ def _decode(data: bytes, key: dict[str, Any], name: str, query: Query | None) ->
     events = tuple(decoder.event(row) for row in chosen["events"])
     aid = tuple(decoder.aid(row) for row in chosen["aid"])
     agreements = tuple(decoder.agreement(row) for row in chosen["agreements"])
-    if len(decoder.ids) != len(events) + len(aid) + len(agreements) or not decoder.ids.isdisjoint(decoder.sources):
+    if (
+        len(decoder.ids) != len(events) + len(aid) + len(agreements)
+        or not decoder.ids.isdisjoint(decoder.sources)
+        or not decoder.ids.isdisjoint(decoder.actor_ids)
+    ):
         raise _Stale  # ids are unique across the file
-    dataset = Dataset(name, decoder.source_list, events, aid, agreements, decoder.meta)
+    dataset = Dataset(name, decoder.source_list, events, aid, agreements, decoder.meta, decoder.actor_list)
     return Candidates(dataset, total)
 
 
@@ -401,14 +449,18 @@ class _Decoder:
         """Check meta, sources and dates; keep citation and name lists to check when used."""
         self.meta = tuple((_text(k), _text(v)) for k, v in (_row(p, 2) for p in _rows(shared["meta"])))
         self.source_list = tuple(
-            Source(_text(r[0]), _text(r[1]), *(_optional(v) for v in r[2:]))
-            for r in (_row(p, 8) for p in _rows(shared["sources"]))
+            Source(_text(r[0]), _text(r[1]), _names(r[2]), *(_optional(v) for v in r[3:]))
+            for r in (_row(p, 10) for p in _rows(shared["sources"]))
         )
         for source in self.source_list:
             if source.published is not None:
                 parse_point(source.published)  # a malformed date raises ValueError
         self.sources = {s.id for s in self.source_list}
         if len(self.sources) != len(self.source_list):
+            raise _Stale
+        self.actor_list = tuple(self._actor(row) for row in _rows(shared["actors"]))
+        self.actor_ids = {a.id for a in self.actor_list}
+        if len(self.actor_ids) != len(self.actor_list) or not self.actor_ids.isdisjoint(self.sources):
             raise _Stale
         self.dates: dict[int | None, FuzzyDate | None] = {None: None}
         for number, text in enumerate(_rows(shared["dates"])):
@@ -419,6 +471,59 @@ class _Decoder:
         self._names: dict[int, tuple[str, ...]] = {}
         self.ids: set[str] = set()
 
+    def _actor(self, row: Any) -> Actor:
+        """An actor from its row, with its roles."""
+        ident, name, kind, country, aliases, roles = _row(row, 6)
+        return Actor(
+            id=_text(ident),
+            name=_text(name),
+            kind=_text(kind),
+            country=_optional(country),
+            aliases=_names(aliases),
+            roles=tuple(self._role(r) for r in _rows(roles)),
+        )
+
+    def _role(self, row: Any) -> Role:
+        """A role from its row."""
+        title, of, start, end, flat, of_name, reported = _row(row, 7)
+        return Role(
+            title=_text(title),
+            of=_text(of),
+            start=None if start is None else parse_point(_text(start)),
+            end=None if end is None else parse_point(_text(end)),
+            sources=self._cited(flat),
+            of_name=_text(of_name),
+            reported_until=_day(reported),
+        )
+
+    def _cited(self, flat: Any) -> tuple[Citation, ...]:
+        """Citations from a flat `[source, paragraph, ...]` list, each naming a known source."""
+        if type(flat) is not list or not flat or len(flat) % 2:
+            raise _Stale
+        known = self.sources
+        pairs = zip(flat[::2], flat[1::2], strict=True)
+        found = tuple(
+            Citation(s, p)
+            for s, p in pairs
+            if type(s) is str and s in known and (p is None or (type(p) is int and p >= 1))
+        )
+        if 2 * len(found) != len(flat):
+            raise _Stale
+        return found
+
+    def _disputes(self, rows: Any) -> tuple[Dispute, ...]:
+        """A record's disputes from their rows (null when it has none)."""
+        if rows is None:
+            return ()
+        disputes = []
+        for row in _rows(rows):
+            field, note, readings = _row(row, 3)
+            cells = [_row(r, 2) for r in _rows(readings)]
+            disputes.append(
+                Dispute(_text(field), tuple(Reading(_text(v), self._cited(f)) for v, f in cells), _optional(note))
+            )
+        return tuple(disputes)
+
     def overlapping(self, low: int | None, high: int | None) -> dict[int | None, bool]:
         """For each date index, whether that date overlaps the years from `low` to `high`."""
         return {ref: fuzzy is not None and fuzzy.overlaps_years(low, high) for ref, fuzzy in self.dates.items()}
@@ -427,17 +532,7 @@ class _Decoder:
         """The citation list at `ref`: `[source, paragraph, ...]`, each naming a known source."""
         found = self._citations.get(ref)
         if found is None:
-            flat = self._citation_rows[ref]
-            if type(flat) is not list or not flat or len(flat) % 2:
-                raise _Stale
-            known = self.sources
-            pairs = zip(flat[::2], flat[1::2], strict=True)
-            found = tuple(
-                Citation(s, p) for s, p in pairs if type(s) is str and s in known and type(p) is int and p >= 1
-            )
-            if 2 * len(found) != len(flat):
-                raise _Stale
-            self._citations[ref] = found
+            found = self._citations[ref] = self._cited(self._citation_rows[ref])
         return found
 
     def names(self, ref: Any) -> tuple[str, ...]:
@@ -465,7 +560,7 @@ class _Decoder:
         return row
 
     def common(self, r: list[Any]) -> dict[str, Any]:
-        """The fields every kind of record has, from the first eight cells of a checked row."""
+        """The fields every kind of record has, from the first ten cells of a checked row."""
         return {
             "id": r[0],
             "date": self.dates[r[1]],
@@ -475,47 +570,74 @@ class _Decoder:
             "sources": self.citations(r[5]),
             "notes": r[6],
             "aliases": self.names(r[7]),
+            "disputes": self._disputes(r[8]),
+            "reported_until": _day(r[9]),
         }
+
+    def _refs(self, ref: Any) -> tuple[str, ...]:
+        """A list of actor ids, each a defined actor."""
+        ids = self.names(ref)
+        if not self.actor_ids.issuperset(ids):
+            raise _Stale
+        return ids
+
+    def _ref(self, value: Any) -> str:
+        """One actor id, a defined actor."""
+        if type(value) is not str or value not in self.actor_ids:
+            raise _Stale
+        return value
 
     def event(self, row: Any) -> Event:
         """An event from its row."""
-        r = self._check(row, 9, _EVENT_CATEGORIES)
+        r = self._check(row, 13, _EVENT_CATEGORIES)
+        place = r[12]
+        if place is not None:
+            country, city = _row(place, 2)
+            place = Place(_text(country), _optional(city))
         return Event(
             **self.common(r),
-            actors=self.names(r[8]),
+            actors=self._refs(r[10]),
+            actor_names=self.names(r[11]),
+            place=place,
         )
 
     def aid(self, row: Any) -> Aid:
         """An aid record from its row."""
-        r = self._check(row, 13, _AID_CATEGORIES)
-        amount, currency = r[11], r[12]
+        r = self._check(row, 17, _AID_CATEGORIES)
+        amount, currency = r[13], r[14]
         if amount is not None and (type(amount) is not int or amount <= 0):
             raise _Stale
-        if currency is not None and (type(currency) is not str or currency not in CURRENCIES):
+        if currency is not None and (type(currency) is not str or not known_currency(currency)):
             raise _Stale
         return Aid(
             **self.common(r),
-            donor=_text(r[8]),
-            recipient=_text(r[9]),
-            purpose=_text(r[10]),
+            donor=self._ref(r[10]),
+            recipient=self._ref(r[11]),
+            purpose=_text(r[12]),
             amount=amount,
             currency=currency,
+            donor_name=_text(r[15]),
+            recipient_name=_text(r[16]),
         )
 
     def agreement(self, row: Any) -> Agreement:
         """An agreement from its row."""
-        r = self._check(row, 12, _AGREEMENT_CATEGORIES)
-        kind, count, qualifier = r[8], r[10], r[11]
+        r = self._check(row, 16, _AGREEMENT_CATEGORIES)
+        kind, count, qualifier, status = r[10], r[12], r[13], r[15]
         if type(kind) is not str or kind not in _AGREEMENT_TYPES:
             raise _Stale
         if count is not None and (type(count) is not int or count < 0):
             raise _Stale
         if qualifier is not None and (type(qualifier) is not str or qualifier not in _COUNT_QUALIFIERS):
             raise _Stale
+        if status is not None and (type(status) is not str or status not in _AGREEMENT_STATUSES):
+            raise _Stale
         return Agreement(
             **self.common(r),
             type=kind,
-            parties=self.names(r[9]),
+            parties=self._refs(r[11]),
+            party_names=self.names(r[14]),
+            status=status,
             count=count,
             count_qualifier=qualifier,
         )
@@ -547,6 +669,13 @@ def _optional(value: Any) -> str | None:
     if value is not None and type(value) is not str:
         raise _Stale
     return value
+
+
+def _day(value: Any) -> date | None:
+    """An ISO date or None, or stale."""
+    if value is None:
+        return None
+    return date.fromisoformat(_text(value))
 
 
 def _names(value: Any) -> tuple[str, ...]:

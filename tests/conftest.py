@@ -14,7 +14,11 @@ SMALL = FIXTURES / "small.toml"
 BROKEN = FIXTURES / "broken"
 REPO = Path(__file__).parent.parent
 BUNDLED = REPO / "data" / "pakistan-azerbaijan.toml"
-SHARED_SOURCES = REPO.parent / "shared" / "sources"
+# shared/ sits beside the repository (CI's clone); a worktree under wt/ finds it one level further up.
+SHARED_SOURCES = next(
+    (p for p in (REPO.parent / "shared" / "sources", REPO.parent.parent / "shared" / "sources") if p.is_dir()),
+    REPO.parent / "shared" / "sources",
+)
 
 
 @pytest.fixture

@@ -35,14 +35,22 @@ def paragraphs(file_name: str) -> list[str]:
 
 
 def cited_text(record: Record) -> list[str]:
-    """The paragraphs a record cites."""
+    """The article paragraphs a record cites (web pages are not stored here)."""
     dataset = bundled()
     texts = []
     for citation in record.sources:
         source = dataset.source(citation.source)
-        assert source is not None and source.file, f"{record.id}: source {citation.source} names no file"
+        assert source is not None, f"{record.id}: unknown source {citation.source}"
+        if source.file is None:
+            continue
+        assert citation.paragraph is not None, f"{record.id}: {citation.source} is cited without a paragraph"
         texts.append(paragraphs(source.file)[citation.paragraph - 1])
     return texts
+
+
+def cites_pages(record: Record) -> bool:
+    """True when the record cites a web page, whose text is not stored beside the repository."""
+    return any(getattr(bundled().source(c.source), "url", None) for c in record.sources)
 
 
 def amounts_in(text: str) -> set[int]:
@@ -94,14 +102,18 @@ def test_citations_point_at_real_paragraphs() -> None:
     for record in bundled().records():
         for citation in record.sources:
             source = bundled().source(citation.source)
-            assert source is not None and source.file
-            assert citation.paragraph <= len(paragraphs(source.file)), record.id
+            assert source is not None
+            if source.file is not None:
+                assert citation.paragraph is not None, record.id
+                assert citation.paragraph <= len(paragraphs(source.file)), record.id
 
 
 @needs_sources
 @pytest.mark.parametrize("record", bundled().records(), ids=lambda r: r.id)
 def test_dates_and_amounts_appear_in_cited_paragraphs(record: Record) -> None:
     """Each year in a record's date and each amount is written in a paragraph it cites, or notes say why."""
+    if cites_pages(record):
+        return  # the year or amount may come from the page; its citation names publisher, date and URL
     texts = cited_text(record)
     if record.date is not None:
         for year in re.findall(r"\d{4}", record.date.text):

@@ -46,7 +46,9 @@ def dataset_text(copies: int = 8, title: str = "Visit number") -> str:
     head = (
         '[meta]\ntitle = "Cache test"\n\n'
         '[[sources]]\nid = "alpha"\ntitle = "Alpha “article”"\npublished = "2017-01-16"\n\n'
-        '[[sources]]\nid = "beta"\ntitle = "Beta"\nauthor = "B. Writer"\n'
+        '[[sources]]\nid = "beta"\ntitle = "Beta"\nauthors = ["B. Writer"]\n\n'
+        '[[actors]]\nid = "pakistan"\nname = "Pakistan"\nkind = "state"\ncountry = "PK"\n\n'
+        '[[actors]]\nid = "azerbaijan"\nname = "Azerbaijan"\nkind = "state"\ncountry = "AZ"\naliases = ["Azərbaycan"]\n'
     )
     records = []
     for i in range(copies * 10):
@@ -54,19 +56,19 @@ def dataset_text(copies: int = 8, title: str = "Visit number") -> str:
         records.append(
             f'\n[[events]]\nid = "event-{i}"\ndate = "{year}-0{1 + i % 9}"\ncategory = "visit"\n'
             f'title = "{title} {i:04d}"\nsummary = "Someone visited in {year}; text ‘with’ quotes."\n'
-            f'actors = ["Pakistan", "Azerbaijan"]\naliases = ["Alias {i % 3}"]\n'
+            f'actors = ["pakistan", "azerbaijan"]\naliases = ["Alias {i % 3}"]\n'
             f'sources = [{{ source = "alpha", paragraph = {1 + i % 30} }}, {{ source = "beta", paragraph = 2 }}]\n'
         )
         records.append(
             f'\n[[aid]]\nid = "aid-{i}"\ndate = "{year}/{year + 1}"\ncategory = "humanitarian"\n'
-            f'title = "Grant {i:04d}"\nsummary = "A grant."\ndonor = "Azerbaijan"\nrecipient = "Pakistan"\n'
+            f'title = "Grant {i:04d}"\nsummary = "A grant."\ndonor = "azerbaijan"\nrecipient = "pakistan"\n'
             f'purpose = "relief"\n'
             + (f'amount = {1000 + i}\ncurrency = "USD"\n' if i % 2 else "")
             + f'sources = [{{ source = "beta", paragraph = {1 + i % 7} }}]\n'
         )
     records.append(
         '\n[[agreements]]\nid = "pact"\ncategory = "general"\ntype = "aggregate"\ntitle = "Pacts"\n'
-        'summary = "Many."\nparties = ["Pakistan", "Azerbaijan"]\ncount = 30\ncount_qualifier = "more than"\n'
+        'summary = "Many."\nparties = ["pakistan", "azerbaijan"]\ncount = 30\ncount_qualifier = "more than"\n'
         'sources = [{ source = "alpha", paragraph = 3 }]\n'
     )
     return head + "".join(records)

@@ -57,7 +57,7 @@ def test_sources_json_counts_citing_records() -> None:
     expected = {s.id: sum(any(c.source == s.id for c in r.sources) for r in dataset.records()) for s in dataset.sources}
     assert code == 0
     assert {s["id"]: s["records"] for s in json.loads(out)} == expected
-    assert set(json.loads(out)[0]) == {"id", "title", "author", "published", "records"}
+    assert set(json.loads(out)[0]) == {"id", "title", "authors", "published", "records"}
 
 
 def test_aid_year_json_equals_the_query() -> None:
@@ -154,7 +154,7 @@ def test_completion_offers_categories_and_ids(monkeypatch: pytest.MonkeyPatch) -
     from relations_cli.cli.shared import complete_choices, complete_id
     from relations_cli.options import flags_of
 
-    assert complete_choices(flags_of("events")["-c"], "events")("vi") == ["visit"]
+    assert complete_choices(flags_of("events")["-c"], "events")("vi") == ["visa", "visit"]
     monkeypatch.setenv("RELATIONS_DATA", str(SMALL))
 
     class Root:
@@ -205,7 +205,8 @@ def test_closed_pipe_exits_0_in_every_format(fmt: str, tmp_path: Path) -> None:
     head, _, _ = SMALL.read_text(encoding="utf-8").partition("[[events]]")
     event = (
         '[[events]]\nid = "e{n}"\ndate = "1999"\ncategory = "visit"\ntitle = "Visit number {n}"\n'
-        'summary = "A visit."\nactors = ["Pakistan"]\nsources = [{{ source = "alpha", paragraph = 1 }}]\n\n'
+        'summary = "A visit."\nactors = ["pakistan", "azerbaijan", "heydar-aliyev"]\n'
+        'sources = [{{ source = "alpha", paragraph = 1 }}]\n\n'
     )
     big = tmp_path / "big.toml"
     big.write_text(head + "".join(event.format(n=n) for n in range(3000)), encoding="utf-8")

@@ -26,7 +26,7 @@ def test_small_fixture_loads_typed_records() -> None:
     assert [s.id for s in dataset.sources] == ["alpha", "beta"]
     flood = next(r for r in dataset.aid if r.id == "flood-2010")
     assert isinstance(flood, Aid)
-    assert (flood.amount, flood.currency, flood.donor) == (1000000, "USD", "Azerbaijan")
+    assert (flood.amount, flood.currency, flood.donor, flood.donor_name) == (1000000, "USD", "azerbaijan", "Azerbaijan")
     covid = next(r for r in dataset.aid if r.id == "covid-aid")
     assert covid.amount is None and covid.currency is None and covid.date is None
     visit = next(r for r in dataset.events if r.id == "visit-heydar")

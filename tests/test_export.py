@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from relations_cli import __version__, export
 from relations_cli.cli.app import app
-from relations_cli.export import ExportError, infer_format, sqlite_schema
+from relations_cli.export import LIST_FIELDS, ExportError, infer_format, sqlite_schema
 from relations_cli.model import KINDS, TABLE_OF_KIND, Dataset
 from relations_cli.render import fields_of
 from tests.conftest import FIXTURES, SMALL
@@ -79,10 +79,10 @@ def test_sqlite_tables_hold_what_the_listings_print(tmp_path: Path, small: Datas
             for name, value in expected.items():
                 if name in ("kind", "sources"):
                     continue
-                stored = json.loads(got[name]) if name in ("aliases", "actors", "parties") else got[name]
+                stored = json.loads(got[name]) if name in LIST_FIELDS or (got[name] and name == "place") else got[name]
                 assert stored == value, (kind, name)
-    sources = read_sqlite(db, "SELECT id, title, author, published FROM sources")
-    assert sources == [(s.id, s.title, s.author, s.published) for s in small.sources]
+    sources = read_sqlite(db, "SELECT id, title, authors, published FROM sources")
+    assert sources == [(s.id, s.title, json.dumps(list(s.authors)), s.published) for s in small.sources]
 
 
 def test_sqlite_citations_and_foreign_keys(tmp_path: Path, small: Dataset) -> None:
@@ -183,8 +183,8 @@ def test_csv_export_equals_the_listings(tmp_path: Path, small: Dataset) -> None:
         assert list(csv.reader(io.StringIO(text))) == listing_csv(kind)
     with (directory / "sources.csv").open(encoding="utf-8", newline="") as handle:
         sources = list(csv.DictReader(handle))
-    assert [(s["id"], s["title"], s["author"]) for s in sources] == [
-        (s.id, s.title, s.author or "") for s in small.sources
+    assert [(s["id"], s["title"], s["authors"]) for s in sources] == [
+        (s.id, s.title, "; ".join(s.authors)) for s in small.sources
     ]
 
 

@@ -383,7 +383,11 @@ def hostile(tmp_path: Path) -> Path:
     path.write_text(
         toml_document(
             {
-                "sources": [{"id": "alpha", "title": TITLE, "author": NOTE, "published": "2017-01-16"}],
+                "sources": [{"id": "alpha", "title": TITLE, "authors": [NOTE], "published": "2017-01-16"}],
+                "actors": [
+                    {"id": "pakistan", "name": "[link=http://evil.example]Pakistan[/link]", "kind": "organisation"},
+                    {"id": "azerbaijan", "name": "Azerbaijan\x1b[5m", "kind": "organisation"},
+                ],
                 "events": [
                     {
                         "id": "ties",
@@ -392,7 +396,7 @@ def hostile(tmp_path: Path) -> Path:
                         "title": TITLE,
                         "summary": SUMMARY,
                         "notes": NOTE,
-                        "actors": ["[link=http://evil.example]Pakistan[/link]", "Azerbaijan\x1b[5m"],
+                        "actors": ["pakistan", "azerbaijan"],
                         "sources": [{"source": "alpha", "paragraph": 2}],
                     }
                 ],
@@ -530,6 +534,7 @@ def curly(tmp_path: Path) -> Path:
         toml_document(
             {
                 "sources": [{"id": "alpha", "title": "“Mutual” – beneficial", "published": "2017"}],
+                "actors": [{"id": "heydar-aliyev", "name": "Heydər Əliyev", "kind": "person", "country": "AZ"}],
                 "events": [
                     {
                         "id": "ties",
@@ -537,7 +542,7 @@ def curly(tmp_path: Path) -> Path:
                         "category": "visit",
                         "title": "Heydər Əliyev’s “visit” – Baku",
                         "summary": "Пакистан ↔ Azərbaycan",
-                        "actors": ["Heydər Əliyev"],
+                        "actors": ["heydar-aliyev"],
                         "sources": [{"source": "alpha", "paragraph": 1}],
                     }
                 ],
@@ -590,10 +595,13 @@ def test_tiny_or_bogus_columns(curly: Path, columns: str) -> None:
 
 def big_toml(records: int) -> str:
     """A valid dataset of many events, as TOML text."""
-    head = '[[sources]]\nid = "alpha"\ntitle = "Alpha"\n'
+    head = (
+        '[[sources]]\nid = "alpha"\ntitle = "Alpha"\n\n'
+        '[[actors]]\nid = "pakistan"\nname = "Pakistan"\nkind = "organisation"\n'
+    )
     body = "".join(
         f'\n[[events]]\nid = "e{i}"\ndate = "2010"\ncategory = "visit"\ntitle = "Visit number {i}"\n'
-        f'summary = "Someone visited, for the {i}th time."\nactors = ["Pakistan", "Azerbaijan"]\n'
+        f'summary = "Someone visited, for the {i}th time."\nactors = ["pakistan"]\n'
         f'sources = [{{ source = "alpha", paragraph = {i % 40 + 1} }}]\n'
         for i in range(records)
     )

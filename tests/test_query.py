@@ -26,10 +26,11 @@ def test_fold_ignores_case_and_diacritics() -> None:
 
 
 def test_year_matches_every_year_an_interval_touches(small: Dataset) -> None:
-    """A grant dated 1992/1993 shows for both years; an open interval for every later year."""
+    """A grant dated 1992/1993 shows for both years; an open interval up to its last report (2017)."""
     assert ids(small, years=(1992,)) == ["grant-early", "ties"]
     assert ids(small, years=(1993,)) == ["grant-early", "training-since"]
-    assert "training-since" in ids(small, years=(2040,))
+    assert "training-since" in ids(small, years=(2017,))
+    assert "training-since" not in ids(small, years=(2018,)) + ids(small, years=(2040,))
 
 
 def test_repeated_years_are_alternatives(small: Dataset) -> None:
