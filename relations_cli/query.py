@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ class Query:
                 raise QueryError(unknown_value("agreement type", value, AGREEMENT_TYPES))
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"--limit must be 0 or more, not {self.limit}")
+        if self.text is not None and self.text.strip() and not parse_search(self.text):
+            raise QueryError(f"nothing to search for in '{self.text}': give a word of letters or digits")
         if self.sort.lstrip("-") not in SORT_FIELDS:
             raise QueryError(unknown_value("sort field", self.sort.lstrip("-"), SORT_FIELDS))
 
@@ -127,15 +130,220 @@ def record_names(record: Record) -> tuple[str, ...]:
     return record.names()
 
 
+# ---------------------------------------------------------------------------
+# Search: words, OR, -exclusions, prefix*, whole words, British and American spellings alike
+# ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"['’]s\b")  # `Pakistan's` is the word `pakistan`
+_RE_STEMS = "cent|theat|met|lit|fib|calib|somb|spect|lust|meag|sab|scept|mit"
+# Word endings spelled differently on either side of the Atlantic; each maps to the American
+# spelling. Applied to the words of a record and of a query alike, so either spelling finds both.
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # recognise/recognize, organisation/organization, analyse/analyze and the rest of the family
+    (re.compile(r"(?<=\w\w)is(e|es|ed|ing|er|ers|ation|ations|ational|able|ably|ability)$"), r"iz\1"),
+    (re.compile(r"(?<=\w\w)ys(e|es|ed|ing|er|ers|ation)$"), r"yz\1"),
+    # honour/honor, labour/labor, colour/color and their derivatives (honourable, labourer)
+    (
+        re.compile(
+            r"^(dishon|hon|lab|col|fav|behavi|neighb|harb|hum|rum|vig|val|endeav|sav|savi|flav|arm|parl"
+            r"|splend|od|tum|clam|ranc|cand|ard|ferv|vap|glam)our"
+        ),
+        r"\1or",
+    ),
+    # defence/defense, offence/offense, licence/license, pretence/pretense
+    (re.compile(r"^(defen|offen|licen|preten)c(e)"), r"\1s\2"),
+    # centre/center, theatre/theater, metre/meter, fibre/fiber...
+    (re.compile(rf"^({_RE_STEMS})re(s?)$"), r"\1er\2"),
+    (re.compile(rf"^({_RE_STEMS})r(ed|ing)$"), r"\1er\2"),
+    # programme/program, kilogramme/kilogram (but programmed and programming are the same in both)
+    (re.compile(r"gramme(s?)$"), r"gram\1"),
+    # catalogue/catalog, dialogue/dialog, analogue/analog
+    (re.compile(r"^(catal|dial|anal)ogue(s?)$"), r"\1og\2"),
+    # travelled/traveled, cancelling/canceling, counsellor/counselor, modelled/modeled...
+    (
+        re.compile(
+            r"^(travel|cancel|label|model|fuel|signal|channel|counsel|level|marshal|total|dial|equal|jewel|tunnel"
+            r"|quarrel|rival|marvel|pencil|duel|panel)l(ed|ing|er|ers|or|ors)$"
+        ),
+        r"\1\2",
+    ),
+)
+_WHOLE_WORDS: dict[str, str] = {
+    "judgement": "judgment",
+    "judgements": "judgments",
+    "acknowledgement": "acknowledgment",
+    "acknowledgements": "acknowledgments",
+    "ageing": "aging",
+    "enrolment": "enrollment",
+    "enrolments": "enrollments",
+    "enrol": "enroll",
+    "fulfil": "fulfill",
+    "instalment": "installment",
+    "instalments": "installments",
+    "jewellery": "jewelry",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "aluminium": "aluminum",
+    "grey": "gray",
+}
+_NORMAL: dict[str, str] = {}
+
+
+def normalise_word(word: str) -> str:
+    """One folded word in the spelling search compares: American where the two differ (`defence` -> `defense`)."""
+    known = _NORMAL.get(word)
+    if known is not None:
+        return known
+    normal = _WHOLE_WORDS.get(word, word)
+    if normal is word:
+        for pattern, replacement in _SPELLINGS:
+            changed = pattern.sub(replacement, normal, count=1)
+            if changed != normal:
+                normal = changed
+                break
+    if len(_NORMAL) < 200_000:
+        _NORMAL[word] = normal
+    return normal
+
+
+def _fold_all(text: str) -> str:
+    """`fold` without its cache, for long one-off texts: ASCII text only needs lower-casing."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words of a text, in order: runs of letters and digits (`khojaly-genocide` is two words)."""
+    return _WORD.findall(_POSSESSIVE.sub("", _fold_all(text)))
+
+
+def tokens_of(text: str) -> list[str]:
+    """The words of a text as search compares them: folded, then normalised (`Defence` -> `defense`)."""
+    return [normalise_word(w) for w in words_of(text)]
+
+
+def search_fields(record: Record) -> list[str]:
+    """The texts search looks in: id, title, summary, aliases, names, place, category, type, purpose, notes.
+
+    Fields the record does not have (actor names and a place, on older records) are skipped.
+    """
+    texts = [record.id, record.title, record.summary, record.category, *record.aliases, *record.names()]
+    texts.extend(getattr(record, "actor_names", ()) or ())
+    place = getattr(record, "place", None)
+    if place is not None:
+        texts.extend(str(v) for v in (getattr(place, "city", None), getattr(place, "country", None)) if v)
+    for name in ("type", "purpose", "notes"):
+        value = getattr(record, name, None)
+        if isinstance(value, str):
+            texts.append(value)
+    return texts
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWords:
+    """A record's searchable words: normalised (for whole words) and as written, folded (for prefixes)."""
+
+    normal: frozenset[str]
+    folded: frozenset[str]
+
+
+# Keyed by the record object's identity; the record is kept beside its words so the key stays valid.
+_WORDS: dict[int, tuple[Record, RecordWords]] = {}
+
+
+def record_words(record: Record) -> RecordWords:
+    """A record's searchable words, computed once per record object."""
+    cached = _WORDS.get(id(record))
+    if cached is not None and cached[0] is record:
+        return cached[1]
+    folded = frozenset(w for text in search_fields(record) for w in words_of(text))
+    found = RecordWords(frozenset(normalise_word(w) for w in folded), folded)
+    if len(_WORDS) >= 1_000_000:
+        _WORDS.clear()
+    _WORDS[id(record)] = (record, found)
+    return found
+
+
+def record_tokens(record: Record) -> frozenset[str]:
+    """A record's words as search compares them (folded, normalised), e.g. for a full-text index."""
+    return record_words(record).normal
+
+
 def haystack(record: Record) -> str:
-    """The folded text that `--search` looks in: id, title, summary, names, aliases, purpose."""
-    extra: tuple[str, ...] = ()
-    if isinstance(record, Aid):
-        extra = (record.purpose,)
-    elif isinstance(record, Agreement):
-        extra = (record.type,)
-    parts = (record.id, record.title, record.summary, *record.names(), *record.aliases, *extra)
-    return fold("\n".join(parts))
+    """The record's searchable words, normalised, sorted and joined by spaces (the SQLite FTS column)."""
+    return " ".join(sorted(record_tokens(record)))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search word: its normalised tokens (all must occur), whether the last is a prefix, whether excluded."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    negated: bool = False
+
+    def matches(self, words: RecordWords) -> bool:
+        """True when the record has every token (the last as a prefix of one of its words, for `word*`)."""
+        *whole, last = self.tokens
+        if not all(t in words.normal for t in whole):
+            return False
+        if not self.prefix:
+            return last in words.normal
+        starts = _prefix_variants(last)
+        return any(w.startswith(starts) for w in words.normal) or any(w.startswith(starts) for w in words.folded)
+
+
+def _prefix_variants(prefix: str) -> tuple[str, ...]:
+    """A folded prefix and its other spellings, so that `recognis*` and `honour*` find American spellings too."""
+    variants = {prefix, normalise_word(prefix)}
+    for pattern, replacement in _PREFIX_SPELLINGS:
+        variants.add(pattern.sub(replacement, prefix))
+    return tuple(sorted(variants))
+
+
+_PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=\w\w)is$"), "iz"),
+    (re.compile(r"(?<=\w\w)ys$"), "yz"),
+    (re.compile(r"our$"), "or"),
+    (re.compile(r"^(defen|offen|licen|preten)c$"), r"\1s"),
+    (re.compile(r"^(cent|theat|met|lit|fib)r$"), r"\1e"),
+)
+
+OR_WORDS = frozenset({"OR", "|"})
+_NEGATION = ("-", "\u2212")  # a hyphen-minus, or the minus sign some keyboards and editors produce
+
+
+def parse_search(text: str) -> list[list[Term]]:
+    """A search as alternatives (split at `OR`), each a list of terms that must all hold.
+
+    `karabakh OR kashmir -india` is `[[karabakh], [kashmir, -india]]`: AND binds tighter than OR,
+    as in SQLite FTS5. Words are folded and normalised; `word*` is a prefix; `-word` excludes.
+    Alternatives with no words are dropped, so the result is empty when there is nothing to look for.
+    """
+    groups: list[list[Term]] = [[]]
+    for raw in text.split():
+        if raw in OR_WORDS:
+            groups.append([])
+            continue
+        negated = raw.startswith(_NEGATION) and len(raw) > 1
+        body = raw[1:] if negated else raw
+        prefix = body.endswith("*")
+        tokens = tuple(tokens_of(body))
+        if not tokens:
+            continue
+        if prefix:
+            tokens = (*tokens[:-1], words_of(body)[-1])  # a prefix is matched as typed, in every spelling
+        groups[-1].append(Term(tokens, prefix, negated))
+    return [group for group in groups if group]
+
+
+def search_matches(groups: Sequence[Sequence[Term]], record: Record) -> bool:
+    """True when the record satisfies any alternative: every plain term occurs, no excluded one does."""
+    words = record_words(record)
+    return any(all(term.matches(words) != term.negated for term in group) for group in groups)
 
 
 def _name_matches(needle: str, names: Iterable[str]) -> bool:
@@ -170,8 +378,8 @@ def predicates(query: Query) -> list[Callable[[Record], bool]]:
         recipient = fold(query.recipient)
         tests.append(lambda r: isinstance(r, Aid) and _name_matches(recipient, (r.recipient,)))
     if query.text:
-        words = fold(query.text).split()
-        tests.append(lambda r: all(w in haystack(r) for w in words))
+        groups = parse_search(query.text)
+        tests.append(lambda r: search_matches(groups, r))
     if query.source:
         source = query.source
         tests.append(lambda r: any(c.source == source for c in r.sources))
