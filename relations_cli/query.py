@@ -377,8 +377,8 @@ def predicates(query: Query) -> list[Callable[[Record], bool]]:
     if query.recipient:
         recipient = fold(query.recipient)
         tests.append(lambda r: isinstance(r, Aid) and _name_matches(recipient, (r.recipient,)))
-    if query.text:
-        groups = parse_search(query.text)
+    groups = parse_search(query.text) if query.text else []
+    if groups:
         tests.append(lambda r: search_matches(groups, r))
     if query.source:
         source = query.source

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import Dataset, Record
-from relations_cli.options import LISTINGS, PROG, kinds_of, options_for
+from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, ascii_only, fields_of, render, to_dict
 
@@ -158,6 +158,7 @@ def check_choices(command: str, values: Values) -> None:
 def build_query(command: str, values: Values, words: Sequence[str] = ()) -> Query:
     """The checked query of a command: option values go by name into the Query fields they are named for."""
     check_choices(command, values)
+    words = ["-" + w[1:] if w.startswith(MINUS) else w for w in words]  # see options.mark_excluded_words
     text = " ".join(w for w in (*words, values.get("text")) if w) or None
     given = {name: value for name, value in values.items() if name in QUERY_FIELDS and value is not None}
     query = Query(kinds=kinds_of(command), text=text, **given)
