@@ -134,25 +134,31 @@ def record_names(record: Record) -> tuple[str, ...]:
 # Search: words, OR, -exclusions, prefix*, whole words, British and American spellings alike
 # ---------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+")
-_POSSESSIVE = re.compile(r"['’]s\b")  # `Pakistan's` is the word `pakistan`
+_W = r"[^\W_]"  # a letter or a digit: words are runs of them (`khojaly-genocide` is two words)
+_WORD = re.compile(rf"{_W}+")
+_POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)  # `Pakistan's` is the word `pakistan`
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _RE_STEMS = "cent|theat|met|lit|fib|calib|somb|spect|lust|meag|sab|scept|mit"
+_OUR_STEMS = (
+    "dishon|hon|lab|col|fav|behavi|neighb|harb|hum|rum|vig|val|endeav|sav|savi|flav|arm|parl"
+    "|splend|od|tum|clam|ranc|cand|ard|ferv|vap|glam"
+)
+_CE_STEMS = "defen|offen|licen|preten"
+_LL_STEMS = (
+    "travel|cancel|label|model|fuel|signal|channel|counsel|level|marshal|total|dial|equal|jewel|tunnel"
+    "|quarrel|rival|marvel|pencil|duel|panel"
+)
+_IZE_ENDINGS = "e|es|ed|ing|er|ers|ation|ations|ational|able|ably|ability"
 # Word endings spelled differently on either side of the Atlantic; each maps to the American
 # spelling. Applied to the words of a record and of a query alike, so either spelling finds both.
 _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # recognise/recognize, organisation/organization, analyse/analyze and the rest of the family
-    (re.compile(r"(?<=\w\w)is(e|es|ed|ing|er|ers|ation|ations|ational|able|ably|ability)$"), r"iz\1"),
-    (re.compile(r"(?<=\w\w)ys(e|es|ed|ing|er|ers|ation)$"), r"yz\1"),
+    (re.compile(rf"(?<=\w\w)is({_IZE_ENDINGS})$"), r"iz\1"),
+    (re.compile(rf"(?<=\w\w)ys({_IZE_ENDINGS})$"), r"yz\1"),
     # honour/honor, labour/labor, colour/color and their derivatives (honourable, labourer)
-    (
-        re.compile(
-            r"^(dishon|hon|lab|col|fav|behavi|neighb|harb|hum|rum|vig|val|endeav|sav|savi|flav|arm|parl"
-            r"|splend|od|tum|clam|ranc|cand|ard|ferv|vap|glam)our"
-        ),
-        r"\1or",
-    ),
+    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
     # defence/defense, offence/offense, licence/license, pretence/pretense
-    (re.compile(r"^(defen|offen|licen|preten)c(e)"), r"\1s\2"),
+    (re.compile(rf"^({_CE_STEMS})ce"), r"\1se"),
     # centre/center, theatre/theater, metre/meter, fibre/fiber...
     (re.compile(rf"^({_RE_STEMS})re(s?)$"), r"\1er\2"),
     (re.compile(rf"^({_RE_STEMS})r(ed|ing)$"), r"\1er\2"),
@@ -161,13 +167,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # catalogue/catalog, dialogue/dialog, analogue/analog
     (re.compile(r"^(catal|dial|anal)ogue(s?)$"), r"\1og\2"),
     # travelled/traveled, cancelling/canceling, counsellor/counselor, modelled/modeled...
-    (
-        re.compile(
-            r"^(travel|cancel|label|model|fuel|signal|channel|counsel|level|marshal|total|dial|equal|jewel|tunnel"
-            r"|quarrel|rival|marvel|pencil|duel|panel)l(ed|ing|er|ers|or|ors)$"
-        ),
-        r"\1\2",
-    ),
+    (re.compile(rf"^({_LL_STEMS})l(ed|ing|er|ers|or|ors)$"), r"\1\2"),
 )
 _WHOLE_WORDS: dict[str, str] = {
     "judgement": "judgment",
@@ -187,6 +187,19 @@ _WHOLE_WORDS: dict[str, str] = {
     "aluminium": "aluminum",
     "grey": "gray",
 }
+# The words of a folded text that one of the rules above may change, found in one pass.
+_MAY_DIFFER = re.compile(
+    rf"(?<!{_W})(?:"
+    rf"{_W}{{2,}}?[iy]s(?:{_IZE_ENDINGS})"
+    rf"|(?:{_OUR_STEMS})our{_W}*"
+    rf"|(?:{_CE_STEMS})ce{_W}*"
+    rf"|(?:{_RE_STEMS})r(?:e|es|ed|ing)"
+    rf"|{_W}*grammes?"
+    rf"|(?:catal|dial|anal)ogues?"
+    rf"|(?:{_LL_STEMS})l(?:ed|ing|er|ers|or|ors)"
+    rf"|{'|'.join(_WHOLE_WORDS)}"
+    rf")(?!{_W})"
+)
 _NORMAL: dict[str, str] = {}
 
 
@@ -195,34 +208,51 @@ def normalise_word(word: str) -> str:
     known = _NORMAL.get(word)
     if known is not None:
         return known
+    if not word.isalpha():  # numbers and codes have one spelling
+        return word
     normal = _WHOLE_WORDS.get(word, word)
-    if normal is word:
+    if normal is word and _MAY_DIFFER.fullmatch(word):
         for pattern, replacement in _SPELLINGS:
-            changed = pattern.sub(replacement, normal, count=1)
-            if changed != normal:
+            changed = pattern.sub(replacement, word, count=1)
+            if changed != word:
                 normal = changed
                 break
-    if len(_NORMAL) < 200_000:
+    if len(_NORMAL) < 100_000:
         _NORMAL[word] = normal
     return normal
 
 
-def _fold_all(text: str) -> str:
-    """`fold` without its cache, for long one-off texts: ASCII text only needs lower-casing."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+def _fold_run(match: re.Match[str]) -> str:
+    """A run of non-ASCII characters, folded."""
+    return fold(match.group())
+
+
+def fold_text(text: str) -> str:
+    """A text folded for search: lower case, no diacritics, no possessive `'s`; separators kept as they are."""
+    text = _POSSESSIVE.sub("", text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_run, text)
+    return text.lower()
+
+
+def _normal_match(match: re.Match[str]) -> str:
+    """A word found by _MAY_DIFFER, normalised."""
+    return normalise_word(match.group())
+
+
+def normalise_text(text: str) -> str:
+    """A text as search compares it: folded, each word in one spelling (`Defence Programme`: `defense program`)."""
+    return _MAY_DIFFER.sub(_normal_match, fold_text(text))
 
 
 def words_of(text: str) -> list[str]:
-    """The folded words of a text, in order: runs of letters and digits (`khojaly-genocide` is two words)."""
-    return _WORD.findall(_POSSESSIVE.sub("", _fold_all(text)))
+    """The folded words of a text, in order, as written (`Defence` -> `defence`)."""
+    return _WORD.findall(fold_text(text))
 
 
 def tokens_of(text: str) -> list[str]:
     """The words of a text as search compares them: folded, then normalised (`Defence` -> `defense`)."""
-    return [normalise_word(w) for w in words_of(text)]
+    return _WORD.findall(normalise_text(text))
 
 
 def search_fields(record: Record) -> list[str]:
@@ -242,39 +272,87 @@ def search_fields(record: Record) -> list[str]:
     return texts
 
 
-@dataclass(frozen=True, slots=True)
-class RecordWords:
-    """A record's searchable words: normalised (for whole words) and as written, folded (for prefixes)."""
+# ASCII letters and digits lower-cased, everything else a space: a folded ASCII text's words, spaced.
+_SPACED = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + b" " * 128
 
-    normal: frozenset[str]
-    folded: frozenset[str]
-
-
-# Keyed by the record object's identity; the record is kept beside its words so the key stays valid.
-_WORDS: dict[int, tuple[Record, RecordWords]] = {}
+# A record's searched words, folded but spelled as written, each between spaces: built once per record
+# object and kept by its identity, beside the record so that the key stays valid.
+_TEXTS: dict[int, tuple[Record, str]] = {}
 
 
-def record_words(record: Record) -> RecordWords:
-    """A record's searchable words, computed once per record object."""
-    cached = _WORDS.get(id(record))
+def spaced_words(text: str) -> str:
+    """The folded words of a text, each between spaces (` defence programme `), for `" word " in text`."""
+    folded = fold_text(text)
+    if folded.isascii():
+        return f" {folded.encode('ascii').translate(_SPACED).decode('ascii')} "
+    return f" {' '.join(_WORD.findall(folded))} "
+
+
+def record_text(record: Record) -> str:
+    """A record's searched fields as its folded words, each between spaces (see spaced_words)."""
+    cached = _TEXTS.get(id(record))
     if cached is not None and cached[0] is record:
         return cached[1]
-    folded = frozenset(w for text in search_fields(record) for w in words_of(text))
-    found = RecordWords(frozenset(normalise_word(w) for w in folded), folded)
-    if len(_WORDS) >= 1_000_000:
-        _WORDS.clear()
-    _WORDS[id(record)] = (record, found)
-    return found
+    text = spaced_words("\n".join(search_fields(record)))
+    if len(_TEXTS) >= 1_000_000:
+        _TEXTS.clear()
+    _TEXTS[id(record)] = (record, text)
+    return text
 
 
 def record_tokens(record: Record) -> frozenset[str]:
     """A record's words as search compares them (folded, normalised), e.g. for a full-text index."""
-    return record_words(record).normal
+    return frozenset(normalise_word(w) for w in record_text(record).split())
 
 
 def haystack(record: Record) -> str:
     """The record's searchable words, normalised, sorted and joined by spaces (the SQLite FTS column)."""
     return " ".join(sorted(record_tokens(record)))
+
+
+# The British spellings of an American word: each rule of _SPELLINGS undone (checked by normalising back).
+_UNDO: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"(?<=\w\w)iz({_IZE_ENDINGS})$"), r"is\1"),
+    (re.compile(rf"(?<=\w\w)yz({_IZE_ENDINGS})$"), r"ys\1"),
+    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
+    (re.compile(rf"^({_CE_STEMS})se"), r"\1ce"),
+    (re.compile(rf"^({_RE_STEMS})er(s?)$"), r"\1re\2"),
+    (re.compile(rf"^({_RE_STEMS})er(ed|ing)$"), r"\1r\2"),
+    (re.compile(r"gram(s?)$"), r"gramme\1"),
+    (re.compile(r"^(catal|dial|anal)og(s?)$"), r"\1ogue\2"),
+    (re.compile(rf"^({_LL_STEMS})(ed|ing|er|ers|or|ors)$"), r"\1l\2"),
+)
+_UNDO_WHOLE: dict[str, str] = {american: british for british, american in _WHOLE_WORDS.items()}
+
+
+@lru_cache(maxsize=1024)
+def spellings(token: str) -> tuple[str, ...]:
+    """Every spelling of a word that search takes for the same word: `defense` -> (`defence`, `defense`)."""
+    normal = normalise_word(token)
+    found = {token, normal, _UNDO_WHOLE.get(normal, normal)}
+    found.update(pattern.sub(replacement, normal) for pattern, replacement in _UNDO)
+    return tuple(sorted(w for w in found if normalise_word(w) == normal))
+
+
+@lru_cache(maxsize=256)
+def prefix_spellings(prefix: str) -> tuple[str, ...]:
+    """A folded prefix in each spelling, so that `recognis*` and `honor*` find both spellings too."""
+    found = {prefix, normalise_word(prefix)}
+    for pattern, replacement in _PREFIX_SPELLINGS:
+        found.add(pattern.sub(replacement, prefix))
+    return tuple(sorted(found))
+
+
+_PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=\w\w)is$"), "iz"),
+    (re.compile(r"(?<=\w\w)iz$"), "is"),
+    (re.compile(r"(?<=\w\w)ys$"), "yz"),
+    (re.compile(r"(?<=\w\w)yz$"), "ys"),
+    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
+    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
+    (re.compile(rf"^({_CE_STEMS})c"), r"\1s"),
+    (re.compile(rf"^({_CE_STEMS})s"), r"\1c"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,32 +363,19 @@ class Term:
     prefix: bool = False
     negated: bool = False
 
-    def matches(self, words: RecordWords) -> bool:
-        """True when the record has every token (the last as a prefix of one of its words, for `word*`)."""
+    def matches(self, text: str) -> bool:
+        """True when a record's spaced words (see record_text) hold every token, in any spelling.
+
+        The last token of a `word*` term need only start a word.
+        """
         *whole, last = self.tokens
-        if not all(t in words.normal for t in whole):
-            return False
-        if not self.prefix:
-            return last in words.normal
-        starts = _prefix_variants(last)
-        return any(w.startswith(starts) for w in words.normal) or any(w.startswith(starts) for w in words.folded)
+        for token in whole:
+            if not any(f" {w} " in text for w in spellings(token)):
+                return False
+        if self.prefix:
+            return any(f" {p}" in text for p in prefix_spellings(last))
+        return any(f" {w} " in text for w in spellings(last))
 
-
-def _prefix_variants(prefix: str) -> tuple[str, ...]:
-    """A folded prefix and its other spellings, so that `recognis*` and `honour*` find American spellings too."""
-    variants = {prefix, normalise_word(prefix)}
-    for pattern, replacement in _PREFIX_SPELLINGS:
-        variants.add(pattern.sub(replacement, prefix))
-    return tuple(sorted(variants))
-
-
-_PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=\w\w)is$"), "iz"),
-    (re.compile(r"(?<=\w\w)ys$"), "yz"),
-    (re.compile(r"our$"), "or"),
-    (re.compile(r"^(defen|offen|licen|preten)c$"), r"\1s"),
-    (re.compile(r"^(cent|theat|met|lit|fib)r$"), r"\1e"),
-)
 
 OR_WORDS = frozenset({"OR", "|"})
 _NEGATION = ("-", "\u2212")  # a hyphen-minus, or the minus sign some keyboards and editors produce
@@ -342,8 +407,8 @@ def parse_search(text: str) -> list[list[Term]]:
 
 def search_matches(groups: Sequence[Sequence[Term]], record: Record) -> bool:
     """True when the record satisfies any alternative: every plain term occurs, no excluded one does."""
-    words = record_words(record)
-    return any(all(term.matches(words) != term.negated for term in group) for group in groups)
+    text = record_text(record)
+    return any(all(term.matches(text) != term.negated for term in group) for group in groups)
 
 
 def _name_matches(needle: str, names: Iterable[str]) -> bool:
