@@ -23,7 +23,7 @@ OWN_FIELDS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "event": ("id", "date", "category", "title", "actors", "sources"),
-    "aid": ("id", "date", "donor", "recipient", "amount", "purpose", "sources"),
+    "aid": ("id", "date", "donor", "recipient", "amount", "currency", "purpose", "sources"),
     "agreement": ("id", "date", "type", "title", "parties", "sources"),
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
@@ -138,19 +138,19 @@ def render_jsonl(listing: Listing, out: IO[str]) -> None:
     out.write("".join(json.dumps(row, ensure_ascii=escape) + "\n" for row in _project(listing)))
 
 
+# Formats that print a header row, so that they print it even when nothing matched.
+HEADED: frozenset[str] = frozenset({"tsv", "csv", "markdown"})
+
+
 def render_tsv(listing: Listing, out: IO[str]) -> None:
-    """Tab-separated rows under a header; tabs and newlines inside values are escaped."""
-    if not listing.rows:
-        return
+    """Tab-separated rows under a header (printed even when nothing matched); tabs and newlines are escaped."""
     lines = ["\t".join(listing.fields)]
     lines += ["\t".join(cell(row.get(f)) for f in listing.fields) for row in listing.rows]
     out.write("\n".join(lines) + "\n")
 
 
 def render_csv(listing: Listing, out: IO[str]) -> None:
-    """RFC 4180 CSV with a header row."""
-    if not listing.rows:
-        return
+    """RFC 4180 CSV with a header row (printed even when nothing matched)."""
     import csv
 
     buffer = io.StringIO()
@@ -161,16 +161,16 @@ def render_csv(listing: Listing, out: IO[str]) -> None:
 
 
 def render_markdown(listing: Listing, out: IO[str]) -> None:
-    """A GitHub-flavoured Markdown table."""
-    if not listing.rows:
-        return
+    """A GitHub-flavoured Markdown table (its header even when nothing matched); amounts as a table writes them."""
 
-    def md(value: object) -> str:
-        """A cell with pipes escaped."""
-        return cell(value).replace("\\", "\\\\").replace("|", "\\|")
+    def md(row: dict[str, Any], name: str) -> str:
+        """A cell with pipes escaped; an amount with its currency sign, or `not stated`."""
+        value = row.get(name)
+        text = amount_text(value, row.get("currency")) if name == "amount" else cell(value)
+        return text.replace("\\", "\\\\").replace("|", "\\|")
 
     lines = ["| " + " | ".join(listing.fields) + " |", "|" + "---|" * len(listing.fields)]
-    lines += ["| " + " | ".join(md(row.get(f)) for f in listing.fields) + " |" for row in listing.rows]
+    lines += ["| " + " | ".join(md(row, f) for f in listing.fields) + " |" for row in listing.rows]
     out.write("\n".join(lines) + "\n")
 
 

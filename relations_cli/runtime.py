@@ -19,7 +19,7 @@ from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import Dataset, Record
 from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
-from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, ascii_only, fields_of, render, to_dict
+from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
 
 if TYPE_CHECKING:
     from relations_cli.store import Candidates
@@ -230,7 +230,7 @@ def output(listing: Listing, fmt: str | None, values: Values | None = None) -> N
     """Print a listing in the chosen format; when nothing matched, tell the terminal on stderr."""
     chosen = choose_format(fmt)
     with closed_pipe_is_quiet():
-        if listing.rows or chosen == "json":
+        if listing.rows or chosen == "json" or chosen in HEADED:
             render(listing, chosen, sys.stdout)
     if not listing.rows and sys.stderr.isatty():
         note(f"no {listing.label} matched ({listing.caption()})")

@@ -85,11 +85,46 @@ def test_markdown_escapes_pipes(small: Dataset) -> None:
     assert rendered(item, "markdown").splitlines()[2] == "| a\\|b |"
 
 
-def test_empty_listing_prints_nothing_but_json_prints_an_empty_array() -> None:
-    """Nothing matched: no output, except `[]` for JSON."""
-    empty = Listing([], ("id",))
+def test_empty_listing_prints_headers_and_an_empty_array() -> None:
+    """Nothing matched: CSV, TSV and Markdown print their header, JSON `[]`, JSON lines and tables nothing."""
+    empty = Listing([], ("id", "date"))
     assert rendered(empty, "json") == "[]\n"
-    assert all(rendered(empty, fmt) == "" for fmt in ("tsv", "csv", "jsonl", "markdown", "table"))
+    assert rendered(empty, "csv") == "id,date\n"
+    assert rendered(empty, "tsv") == "id\tdate\n"
+    assert rendered(empty, "markdown") == "| id | date |\n|---|---|\n"
+    assert rendered(empty, "jsonl") == rendered(empty, "table") == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "markdown"])
+def test_empty_output_keeps_its_header_through_the_cli(fmt: str) -> None:
+    """`relations aid --year 1900 -f csv` prints the default aid header, currency included."""
+    from tests.test_cli import invoke
+
+    code, out, _ = invoke("aid", "--year", "1900", "-f", fmt)
+    header = ("id", "date", "donor", "recipient", "amount", "currency", "purpose", "sources")
+    expected = {"csv": ",".join(header), "tsv": "\t".join(header), "markdown": "| " + " | ".join(header) + " |"}
+    assert code == 0 and out.splitlines()[0] == expected[fmt]
+    assert len(out.splitlines()) == (2 if fmt == "markdown" else 1)
+
+
+def test_currency_is_a_default_aid_column_in_every_format(small: Dataset) -> None:
+    """Aid lists their currency by default, so sums in a script never mix currencies."""
+    assert "currency" in DEFAULT_FIELDS["aid"]
+    item = listing(small, fields=DEFAULT_FIELDS["aid"])
+    assert rendered(item, "tsv").splitlines()[0].split("\t")[5] == "currency"
+    assert {row["currency"] for row in csv.DictReader(io.StringIO(rendered(item, "csv")))} == {"USD", "EUR", ""}
+    assert "currency" in rendered(item, "markdown").splitlines()[0]
+
+
+def test_markdown_writes_amounts_as_the_table_does(small: Dataset) -> None:
+    """Markdown shows `US$ 1,000,000` and `not stated`; CSV and TSV keep the raw number."""
+    item = listing(small, fields=("id", "amount", "currency"))
+    lines = rendered(item, "markdown").splitlines()
+    assert "| flood-2010 | US$ 1,000,000 | USD |" in lines
+    assert "| covid-aid | not stated |  |" in lines
+    assert "| euro-gift | EUR 500 | EUR |" in lines
+    assert "flood-2010\t1000000\tUSD" in rendered(item, "tsv").splitlines()
+    assert "flood-2010,1000000,USD" in rendered(item, "csv").splitlines()
 
 
 def test_amounts_read_like_money() -> None:
