@@ -261,7 +261,8 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     inline = chosen in ("table", "markdown")
     footer = ["", *citations.splitlines()] if citations and chosen == "table" else []
     rows = [to_dict(r) for r in records]
-    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer)
+    fixed = values.get("fields") is not None
+    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer, fixed=fixed)
     output(listing, chosen)
     if citations and chosen != "table":
         with closed_pipe_is_quiet():
@@ -280,7 +281,8 @@ def print_sources(dataset: Dataset, values: Values) -> None:
     counts = citing_counts(dataset)
     rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
     columns = choose_fields(values.get("fields"), SOURCE_COLUMNS, SOURCE_DEFAULT_COLUMNS)
-    output(Listing(rows, columns, "sources", len(rows)), values.get("fmt"), values)
+    fixed = values.get("fields") is not None
+    output(Listing(rows, columns, "sources", len(rows), fixed=fixed), values.get("fmt"), values)
 
 
 def print_record(dataset: Dataset, record_id: str, fmt: str | None) -> None:

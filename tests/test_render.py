@@ -159,13 +159,47 @@ def test_printable_leaves_ordinary_text_alone() -> None:
 
 
 def test_table_fits_width_and_loses_no_text(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At any width, table lines fit and every cell's characters are printed."""
+    """At any width, table lines fit, ids stay whole, and each column is shown or named as not shown."""
     item = listing(small, ("aid",), DEFAULT_FIELDS["aid"])
     for width in (30, 60, 80, 120, 200):
         monkeypatch.setenv("COLUMNS", str(width))
         out = rendered(item, "table")
         assert max(len(line) for line in out.splitlines()) <= width
-        flat = "".join(out.split())
+        words = out.split()
         for row in item.rows:
-            assert row["id"] in flat or all(part in flat for part in row["id"].split("-"))
-        assert "US$" in out and "notstated" in flat
+            assert row["id"] in words
+        flat = "".join(words)
+        hidden = flat.partition("notshown")[2]
+        for name in item.fields:
+            assert name in words[: len(item.fields)] or name in hidden, (width, name)
+        if "amount" in words[: len(item.fields)]:
+            assert "US$" in out and "notstated" in flat
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+@pytest.mark.parametrize("kinds", [("event",), ("aid",), ("agreement",), ("event", "aid", "agreement")])
+def test_table_never_cuts_an_id_or_a_date(width: int, kinds: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the bundled data at 60 to 200 columns, every id and every date is printed whole on one line."""
+    from relations_cli.dataset import load
+    from tests.conftest import BUNDLED
+
+    records = [r for r in load(BUNDLED).records() if r.kind in kinds]
+    fields = DEFAULT_FIELDS[kinds[0] if len(kinds) == 1 else "all"]
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = rendered(Listing([to_dict(r) for r in records], fields, "records", len(records)), "table")
+    cells = {word for line in out.splitlines() for word in line.split()}
+    for record in records:
+        assert record.id in cells, (width, record.id)
+        assert record.date_text is None or record.date_text in cells, (width, record.date_text)
+    assert max(len(line) for line in out.splitlines()) <= width
+
+
+def test_columns_chosen_with_fields_are_never_dropped(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --fields, a table too narrow for the chosen columns shows blocks rather than drop one."""
+    monkeypatch.setenv("COLUMNS", "40")
+    item = listing(small, ("aid",), ("id", "date", "purpose", "sources"))
+    dropped = rendered(item, "table")
+    assert "not shown" in dropped and "sources" in dropped.split("not shown")[1]
+    item.fixed = True
+    blocks = rendered(item, "table")
+    assert "not shown" not in blocks and blocks.count("sources ") == len(item.rows)
