@@ -107,11 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     parsed = None if completing or sys.stdout is None else parse(args)
     if parsed is not None:
-        from relations_cli.runtime import ExitCode, prepare_streams
+        from relations_cli.runtime import ExitCode, paging, prepare_streams
 
         prepare_streams()
         try:
-            return run_parsed(parsed)
+            with paging(not parsed.values.get("no_pager")):
+                return run_parsed(parsed)
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             return ExitCode.INTERRUPTED

@@ -345,6 +345,13 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "no_cache", ("--no-cache",), "Read and validate the file afresh, bypassing the cache.", _EVERY, is_flag=True
     ),
+    Option(
+        "no_pager",
+        ("--no-pager",),
+        "Print straight to the terminal, never through $RELATIONS_PAGER, $PAGER or less.",
+        _EVERY,
+        is_flag=True,
+    ),
     Option("version", ("--version",), "Show the version and exit.", frozenset({ROOT}), is_flag=True, eager=True),
 )
 
@@ -426,6 +433,12 @@ def mark_excluded_words(command: str, args: Sequence[str]) -> list[str]:
             marked.append(args[index])
             index += 1
     return marked
+
+
+def wants_pager(args: Sequence[str]) -> bool:
+    """False when `--no-pager` is among the arguments (before `--`), wherever the command is."""
+    end = list(args).index("--") if "--" in args else len(args)
+    return "--no-pager" not in args[:end]
 
 
 def idiom(command: str, flag: str) -> str | None:

@@ -6,6 +6,7 @@ so both print the same for the same arguments.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,6 +43,115 @@ class ExitCode(IntEnum):
 
 class Stop(SystemExit):
     """End the command with an exit code; the message, if any, is already on stderr."""
+
+
+# ---------------------------------------------------------------------------
+# Pager: output taller than the terminal goes through one, as git and gh do
+# ---------------------------------------------------------------------------
+
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager_command(environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """The pager to run: `$RELATIONS_PAGER`, else `$PAGER`, else `less -FRX`; None when empty or `cat`."""
+    import shlex
+
+    env = os.environ if environ is None else environ
+    value = next((env[name] for name in ("RELATIONS_PAGER", "PAGER") if name in env), DEFAULT_PAGER)
+    try:
+        argv = shlex.split(value)
+    except ValueError:
+        return None
+    if not argv or Path(argv[0]).name == "cat":
+        return None
+    return argv
+
+
+class _Screen(io.StringIO):
+    """What a command writes for the terminal, kept until it ends: printed, or handed to a pager if taller."""
+
+    def __init__(self, terminal: IO[str]) -> None:
+        """Stand in for `terminal`, with its encoding."""
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        """Output is meant for a terminal: tables, colour and widths as on one."""
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The terminal's encoding, so that JSON and tables escape what it cannot show."""
+        return getattr(self.terminal, "encoding", None) or "utf-8"
+
+
+def _on_terminal(stream: IO[str] | None) -> bool:
+    """True when `stream` is an open terminal."""
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+@contextmanager
+def paging(wanted: bool = True) -> Iterator[None]:
+    """Send stdout through the pager when it is a terminal and the output is taller than it.
+
+    Nothing changes in a pipe, with `--no-pager` (`wanted` False), or when the pager is empty or `cat`.
+    Interrupted output is printed as it is; a pager that cannot be started means printing directly.
+    """
+    terminal = sys.stdout
+    command = pager_command() if wanted and _on_terminal(terminal) else None
+    if command is None:
+        yield
+        return
+    screen = _Screen(terminal)
+    sys.stdout = screen
+    page = True
+    try:
+        yield
+    except KeyboardInterrupt:
+        page = False
+        raise
+    finally:
+        sys.stdout = terminal
+        text = screen.getvalue()
+        if text and not (page and _taller_than_terminal(text) and _page(command, text, terminal)):
+            terminal.write(text)
+            terminal.flush()
+
+
+def _taller_than_terminal(text: str) -> bool:
+    """True when the text has more lines than the terminal (`LINES` if set)."""
+    import shutil
+
+    return text.count("\n") > max(shutil.get_terminal_size().lines, 1)
+
+
+def _page(command: list[str], text: str, terminal: IO[str]) -> bool:
+    """Show text through the pager; False when the pager cannot be started."""
+    import subprocess
+
+    env = {**os.environ}
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    terminal.flush()
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError):
+        return False
+    assert process.stdin is not None
+    encoding = getattr(terminal, "encoding", None) or "utf-8"
+    with suppress(BrokenPipeError, OSError):  # the reader quit before the end
+        process.stdin.write(text.encode(encoding, "backslashreplace"))
+    with suppress(BrokenPipeError, OSError):
+        process.stdin.close()
+    while True:
+        try:
+            process.wait()
+            return True
+        except KeyboardInterrupt:  # Ctrl-C is the pager's to handle, as git does
+            continue
 
 
 @dataclass(frozen=True)
