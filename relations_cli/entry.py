@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from relations_cli.options import LISTINGS, ROOT, Option, defaults, flags_of
+from relations_cli.options import LISTINGS, ROOT, Option, defaults, flags_of, is_excluded_word
 
 
 @dataclass
@@ -72,7 +72,9 @@ def parse(argv: Sequence[str]) -> Parsed | None:
     flags = flags_of(parsed.command)
     while args:
         token = args[0]
-        if token.startswith("-") and token != "-":
+        if parsed.command == "search" and is_excluded_word(flags, token):
+            parsed.words.append(args.pop(0))
+        elif token.startswith("-") and token != "-":
             if not _take(args, flags, given):
                 return None
         elif parsed.command == "search":
@@ -105,11 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     parsed = None if completing or sys.stdout is None else parse(args)
     if parsed is not None:
-        from relations_cli.runtime import ExitCode, prepare_streams
+        from relations_cli.runtime import ExitCode, paging, prepare_streams
 
         prepare_streams()
         try:
-            return run_parsed(parsed)
+            with paging(not parsed.values.get("no_pager")):
+                return run_parsed(parsed)
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             return ExitCode.INTERRUPTED

@@ -256,7 +256,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "text",
         ("--search", "-s"),
-        "Words in titles, summaries, names or aliases (case- and accent-blind).",
+        "Words to find, as in `relations search`: all must hold; OR, -word, prefix*; case- and accent-blind.",
         _TEXT,
         metavar="TEXT",
     ),
@@ -345,6 +345,13 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "no_cache", ("--no-cache",), "Read and validate the file afresh, bypassing the cache.", _EVERY, is_flag=True
     ),
+    Option(
+        "no_pager",
+        ("--no-pager",),
+        "Print straight to the terminal, never through $RELATIONS_PAGER, $PAGER or less.",
+        _EVERY,
+        is_flag=True,
+    ),
     Option("version", ("--version",), "Show the version and exit.", frozenset({ROOT}), is_flag=True, eager=True),
 )
 
@@ -375,6 +382,63 @@ def flags_of(command: str) -> dict[str, Option]:
 def defaults(command: str) -> dict[str, Any]:
     """The value of every option of a command that was not given."""
     return {o.dest: o.empty() for o in options_for(command) if not o.eager}
+
+
+# `relations search flood -earthquake`: in the words of `search`, `-word` excludes a word unless it is one
+# of the command's options. The Typer front end marks such words with a minus sign (U+2212), which
+# Click takes for an argument and the search reads as a `-`.
+MINUS = "\u2212"
+
+
+def is_excluded_word(flags: dict[str, Option], token: str) -> bool:
+    """True when `token` is a `-word` to exclude, not an option: `-earthquake`, but not `-y` or `-y2015`."""
+    if not token.startswith("-") or token.startswith("--") or len(token) < 2 or token in flags or token == "-h":
+        return False
+    option = flags.get(token[:2])
+    if option is None or option.is_flag or option.eager:
+        return True
+    try:
+        value = option.convert(token[2:]) if option.convert is not None else option.type(token[2:])
+    except ValueError:
+        return True
+    if option.choices is None or not option.noun:
+        return False
+    valid = set(option.choices(kinds_of("search")))
+    return any(item not in valid for item in (value if isinstance(value, tuple) else (value,)))
+
+
+def mark_excluded_words(command: str, args: Sequence[str]) -> list[str]:
+    """The arguments of `search` with each `-word` to exclude written `−word`, so that Click takes it for a word.
+
+    Walks the arguments as the parser would: the value of an option is never a word, and after `--`
+    every argument already is one.
+    """
+    if command != "search":
+        return list(args)
+    flags = flags_of(command)
+    marked: list[str] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        index += 1
+        if token == "--":
+            marked += [token, *args[index:]]
+            break
+        if is_excluded_word(flags, token):
+            marked.append(MINUS + token[1:])
+            continue
+        marked.append(token)
+        option = flags.get(token)
+        if option is not None and not option.is_flag and index < len(args):
+            marked.append(args[index])
+            index += 1
+    return marked
+
+
+def wants_pager(args: Sequence[str]) -> bool:
+    """False when `--no-pager` is among the arguments (before `--`), wherever the command is."""
+    end = list(args).index("--") if "--" in args else len(args)
+    return "--no-pager" not in args[:end]
 
 
 def idiom(command: str, flag: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ class Query:
                 raise QueryError(unknown_value("agreement type", value, AGREEMENT_TYPES))
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"--limit must be 0 or more, not {self.limit}")
+        if self.text is not None and self.text.strip() and not parse_search(self.text):
+            raise QueryError(f"nothing to search for in '{self.text}': give a word of letters or digits")
         if self.sort.lstrip("-") not in SORT_FIELDS:
             raise QueryError(unknown_value("sort field", self.sort.lstrip("-"), SORT_FIELDS))
 
@@ -127,15 +130,285 @@ def record_names(record: Record) -> tuple[str, ...]:
     return record.names()
 
 
+# ---------------------------------------------------------------------------
+# Search: words, OR, -exclusions, prefix*, whole words, British and American spellings alike
+# ---------------------------------------------------------------------------
+
+_W = r"[^\W_]"  # a letter or a digit: words are runs of them (`khojaly-genocide` is two words)
+_WORD = re.compile(rf"{_W}+")
+_POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)  # `Pakistan's` is the word `pakistan`
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_RE_STEMS = "cent|theat|met|lit|fib|calib|somb|spect|lust|meag|sab|scept|mit"
+_OUR_STEMS = (
+    "dishon|hon|lab|col|fav|behavi|neighb|harb|hum|rum|vig|val|endeav|sav|savi|flav|arm|parl"
+    "|splend|od|tum|clam|ranc|cand|ard|ferv|vap|glam"
+)
+_CE_STEMS = "defen|offen|licen|preten"
+_LL_STEMS = (
+    "travel|cancel|label|model|fuel|signal|channel|counsel|level|marshal|total|dial|equal|jewel|tunnel"
+    "|quarrel|rival|marvel|pencil|duel|panel"
+)
+_IZE_ENDINGS = "e|es|ed|ing|er|ers|ation|ations|ational|able|ably|ability"
+# Word endings spelled differently on either side of the Atlantic; each maps to the American
+# spelling. Applied to the words of a record and of a query alike, so either spelling finds both.
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # recognise/recognize, organisation/organization, analyse/analyze and the rest of the family
+    (re.compile(rf"(?<=\w\w)is({_IZE_ENDINGS})$"), r"iz\1"),
+    (re.compile(rf"(?<=\w\w)ys({_IZE_ENDINGS})$"), r"yz\1"),
+    # honour/honor, labour/labor, colour/color and their derivatives (honourable, labourer)
+    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
+    # defence/defense, offence/offense, licence/license, pretence/pretense
+    (re.compile(rf"^({_CE_STEMS})ce"), r"\1se"),
+    # centre/center, theatre/theater, metre/meter, fibre/fiber...
+    (re.compile(rf"^({_RE_STEMS})re(s?)$"), r"\1er\2"),
+    (re.compile(rf"^({_RE_STEMS})r(ed|ing)$"), r"\1er\2"),
+    # programme/program, kilogramme/kilogram (but programmed and programming are the same in both)
+    (re.compile(r"gramme(s?)$"), r"gram\1"),
+    # catalogue/catalog, dialogue/dialog, analogue/analog
+    (re.compile(r"^(catal|dial|anal)ogue(s?)$"), r"\1og\2"),
+    # travelled/traveled, cancelling/canceling, counsellor/counselor, modelled/modeled...
+    (re.compile(rf"^({_LL_STEMS})l(ed|ing|er|ers|or|ors)$"), r"\1\2"),
+)
+_WHOLE_WORDS: dict[str, str] = {
+    "judgement": "judgment",
+    "judgements": "judgments",
+    "acknowledgement": "acknowledgment",
+    "acknowledgements": "acknowledgments",
+    "ageing": "aging",
+    "enrolment": "enrollment",
+    "enrolments": "enrollments",
+    "enrol": "enroll",
+    "fulfil": "fulfill",
+    "instalment": "installment",
+    "instalments": "installments",
+    "jewellery": "jewelry",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "aluminium": "aluminum",
+    "grey": "gray",
+}
+# The words of a folded text that one of the rules above may change, found in one pass.
+_MAY_DIFFER = re.compile(
+    rf"(?<!{_W})(?:"
+    rf"{_W}{{2,}}?[iy]s(?:{_IZE_ENDINGS})"
+    rf"|(?:{_OUR_STEMS})our{_W}*"
+    rf"|(?:{_CE_STEMS})ce{_W}*"
+    rf"|(?:{_RE_STEMS})r(?:e|es|ed|ing)"
+    rf"|{_W}*grammes?"
+    rf"|(?:catal|dial|anal)ogues?"
+    rf"|(?:{_LL_STEMS})l(?:ed|ing|er|ers|or|ors)"
+    rf"|{'|'.join(_WHOLE_WORDS)}"
+    rf")(?!{_W})"
+)
+_NORMAL: dict[str, str] = {}
+
+
+def normalise_word(word: str) -> str:
+    """One folded word in the spelling search compares: American where the two differ (`defence` -> `defense`)."""
+    known = _NORMAL.get(word)
+    if known is not None:
+        return known
+    if not word.isalpha():  # numbers and codes have one spelling
+        return word
+    normal = _WHOLE_WORDS.get(word, word)
+    if normal is word and _MAY_DIFFER.fullmatch(word):
+        for pattern, replacement in _SPELLINGS:
+            changed = pattern.sub(replacement, word, count=1)
+            if changed != word:
+                normal = changed
+                break
+    if len(_NORMAL) < 100_000:
+        _NORMAL[word] = normal
+    return normal
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    """A run of non-ASCII characters, folded."""
+    return fold(match.group())
+
+
+def fold_text(text: str) -> str:
+    """A text folded for search: lower case, no diacritics, no possessive `'s`; separators kept as they are."""
+    text = _POSSESSIVE.sub("", text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_run, text)
+    return text.lower()
+
+
+def _normal_match(match: re.Match[str]) -> str:
+    """A word found by _MAY_DIFFER, normalised."""
+    return normalise_word(match.group())
+
+
+def normalise_text(text: str) -> str:
+    """A text as search compares it: folded, each word in one spelling (`Defence Programme`: `defense program`)."""
+    return _MAY_DIFFER.sub(_normal_match, fold_text(text))
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words of a text, in order, as written (`Defence` -> `defence`)."""
+    return _WORD.findall(fold_text(text))
+
+
+def tokens_of(text: str) -> list[str]:
+    """The words of a text as search compares them: folded, then normalised (`Defence` -> `defense`)."""
+    return _WORD.findall(normalise_text(text))
+
+
+def search_fields(record: Record) -> list[str]:
+    """The texts search looks in: id, title, summary, aliases, names, place, category, type, purpose, notes.
+
+    Fields the record does not have (actor names and a place, on older records) are skipped.
+    """
+    texts = [record.id, record.title, record.summary, record.category, *record.aliases, *record.names()]
+    texts.extend(getattr(record, "actor_names", ()) or ())
+    place = getattr(record, "place", None)
+    if place is not None:
+        texts.extend(str(v) for v in (getattr(place, "city", None), getattr(place, "country", None)) if v)
+    for name in ("type", "purpose", "notes"):
+        value = getattr(record, name, None)
+        if isinstance(value, str):
+            texts.append(value)
+    return texts
+
+
+# ASCII letters and digits lower-cased, everything else a space: a folded ASCII text's words, spaced.
+_SPACED = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + b" " * 128
+
+# A record's searched words, folded but spelled as written, each between spaces: built once per record
+# object and kept by its identity, beside the record so that the key stays valid.
+_TEXTS: dict[int, tuple[Record, str]] = {}
+
+
+def spaced_words(text: str) -> str:
+    """The folded words of a text, each between spaces (` defence programme `), for `" word " in text`."""
+    folded = fold_text(text)
+    if folded.isascii():
+        return f" {folded.encode('ascii').translate(_SPACED).decode('ascii')} "
+    return f" {' '.join(_WORD.findall(folded))} "
+
+
+def record_text(record: Record) -> str:
+    """A record's searched fields as its folded words, each between spaces (see spaced_words)."""
+    cached = _TEXTS.get(id(record))
+    if cached is not None and cached[0] is record:
+        return cached[1]
+    text = spaced_words("\n".join(search_fields(record)))
+    if len(_TEXTS) >= 1_000_000:
+        _TEXTS.clear()
+    _TEXTS[id(record)] = (record, text)
+    return text
+
+
+def record_tokens(record: Record) -> frozenset[str]:
+    """A record's words as search compares them (folded, normalised), e.g. for a full-text index."""
+    return frozenset(normalise_word(w) for w in record_text(record).split())
+
+
 def haystack(record: Record) -> str:
-    """The folded text that `--search` looks in: id, title, summary, names, aliases, purpose."""
-    extra: tuple[str, ...] = ()
-    if isinstance(record, Aid):
-        extra = (record.purpose,)
-    elif isinstance(record, Agreement):
-        extra = (record.type,)
-    parts = (record.id, record.title, record.summary, *record.names(), *record.aliases, *extra)
-    return fold("\n".join(parts))
+    """The record's searchable words, normalised, sorted and joined by spaces (the SQLite FTS column)."""
+    return " ".join(sorted(record_tokens(record)))
+
+
+# The British spellings of an American word: each rule of _SPELLINGS undone (checked by normalising back).
+_UNDO: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"(?<=\w\w)iz({_IZE_ENDINGS})$"), r"is\1"),
+    (re.compile(rf"(?<=\w\w)yz({_IZE_ENDINGS})$"), r"ys\1"),
+    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
+    (re.compile(rf"^({_CE_STEMS})se"), r"\1ce"),
+    (re.compile(rf"^({_RE_STEMS})er(s?)$"), r"\1re\2"),
+    (re.compile(rf"^({_RE_STEMS})er(ed|ing)$"), r"\1r\2"),
+    (re.compile(r"gram(s?)$"), r"gramme\1"),
+    (re.compile(r"^(catal|dial|anal)og(s?)$"), r"\1ogue\2"),
+    (re.compile(rf"^({_LL_STEMS})(ed|ing|er|ers|or|ors)$"), r"\1l\2"),
+)
+_UNDO_WHOLE: dict[str, str] = {american: british for british, american in _WHOLE_WORDS.items()}
+
+
+@lru_cache(maxsize=1024)
+def spellings(token: str) -> tuple[str, ...]:
+    """Every spelling of a word that search takes for the same word: `defense` -> (`defence`, `defense`)."""
+    normal = normalise_word(token)
+    found = {token, normal, _UNDO_WHOLE.get(normal, normal)}
+    found.update(pattern.sub(replacement, normal) for pattern, replacement in _UNDO)
+    return tuple(sorted(w for w in found if normalise_word(w) == normal))
+
+
+@lru_cache(maxsize=256)
+def prefix_spellings(prefix: str) -> tuple[str, ...]:
+    """A folded prefix in each spelling, so that `recognis*` and `honor*` find both spellings too."""
+    found = {prefix, normalise_word(prefix)}
+    for pattern, replacement in _PREFIX_SPELLINGS:
+        found.add(pattern.sub(replacement, prefix))
+    return tuple(sorted(found))
+
+
+_PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=\w\w)is$"), "iz"),
+    (re.compile(r"(?<=\w\w)iz$"), "is"),
+    (re.compile(r"(?<=\w\w)ys$"), "yz"),
+    (re.compile(r"(?<=\w\w)yz$"), "ys"),
+    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
+    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
+    (re.compile(rf"^({_CE_STEMS})c"), r"\1s"),
+    (re.compile(rf"^({_CE_STEMS})s"), r"\1c"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search word: its normalised tokens (all must occur), whether the last is a prefix, whether excluded."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    negated: bool = False
+
+    def matches(self, text: str) -> bool:
+        """True when a record's spaced words (see record_text) hold every token, in any spelling.
+
+        The last token of a `word*` term need only start a word.
+        """
+        *whole, last = self.tokens
+        for token in whole:
+            if not any(f" {w} " in text for w in spellings(token)):
+                return False
+        if self.prefix:
+            return any(f" {p}" in text for p in prefix_spellings(last))
+        return any(f" {w} " in text for w in spellings(last))
+
+
+OR_WORDS = frozenset({"OR", "|"})
+_NEGATION = ("-", "\u2212")  # a hyphen-minus, or the minus sign some keyboards and editors produce
+
+
+def parse_search(text: str) -> list[list[Term]]:
+    """A search as alternatives (split at `OR`), each a list of terms that must all hold.
+
+    `karabakh OR kashmir -india` is `[[karabakh], [kashmir, -india]]`: AND binds tighter than OR,
+    as in SQLite FTS5. Words are folded and normalised; `word*` is a prefix; `-word` excludes.
+    Alternatives with no words are dropped, so the result is empty when there is nothing to look for.
+    """
+    groups: list[list[Term]] = [[]]
+    for raw in text.split():
+        if raw in OR_WORDS:
+            groups.append([])
+            continue
+        negated = raw.startswith(_NEGATION) and len(raw) > 1
+        body = raw[1:] if negated else raw
+        prefix = body.endswith("*")
+        tokens = tuple(tokens_of(body))
+        if not tokens:
+            continue
+        if prefix:
+            tokens = (*tokens[:-1], words_of(body)[-1])  # a prefix is matched as typed, in every spelling
+        groups[-1].append(Term(tokens, prefix, negated))
+    return [group for group in groups if group]
+
+
+def search_matches(groups: Sequence[Sequence[Term]], record: Record) -> bool:
+    """True when the record satisfies any alternative: every plain term occurs, no excluded one does."""
+    text = record_text(record)
+    return any(all(term.matches(text) != term.negated for term in group) for group in groups)
 
 
 def _name_matches(needle: str, names: Iterable[str]) -> bool:
@@ -194,9 +467,9 @@ def predicates(query: Query, actors: Iterable[Actor] = ()) -> list[Callable[[Rec
     if query.recipient:
         recipient = fold(query.recipient)
         tests.append(lambda r: isinstance(r, Aid) and refers(recipient, (r.recipient,), r.names()[1:]))
-    if query.text:
-        words = fold(query.text).split()
-        tests.append(lambda r: all(w in haystack(r) for w in words))
+    groups = parse_search(query.text) if query.text else []
+    if groups:
+        tests.append(lambda r: search_matches(groups, r))
     if query.source:
         source = query.source
         tests.append(lambda r: any(c.source == source for c in r.sources))

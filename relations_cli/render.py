@@ -34,7 +34,7 @@ OWN_FIELDS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "event": ("id", "date", "category", "title", "actors", "sources"),
-    "aid": ("id", "date", "donor", "recipient", "amount", "purpose", "sources"),
+    "aid": ("id", "date", "donor", "recipient", "amount", "currency", "purpose", "sources"),
     "agreement": ("id", "date", "type", "title", "parties", "sources"),
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
@@ -149,6 +149,7 @@ class Listing:
     total: int | None = None
     filters: Sequence[str] = ()
     footer: Sequence[str] = field(default_factory=list)
+    fixed: bool = False  # the columns were chosen with --fields: a table shows them all, or blocks
 
     def caption(self) -> str:
         """A line such as `3 of 61 events matched · year 2010`."""
@@ -177,19 +178,19 @@ def render_jsonl(listing: Listing, out: IO[str]) -> None:
     out.write("".join(json.dumps(row, ensure_ascii=escape) + "\n" for row in _project(listing)))
 
 
+# Formats that print a header row, so that they print it even when nothing matched.
+HEADED: frozenset[str] = frozenset({"tsv", "csv", "markdown"})
+
+
 def render_tsv(listing: Listing, out: IO[str]) -> None:
-    """Tab-separated rows under a header; tabs and newlines inside values are escaped."""
-    if not listing.rows:
-        return
+    """Tab-separated rows under a header (printed even when nothing matched); tabs and newlines are escaped."""
     lines = ["\t".join(listing.fields)]
     lines += ["\t".join(cell(row.get(f)) for f in listing.fields) for row in listing.rows]
     out.write("\n".join(lines) + "\n")
 
 
 def render_csv(listing: Listing, out: IO[str]) -> None:
-    """RFC 4180 CSV with a header row."""
-    if not listing.rows:
-        return
+    """RFC 4180 CSV with a header row (printed even when nothing matched)."""
     import csv
 
     buffer = io.StringIO()
@@ -200,16 +201,16 @@ def render_csv(listing: Listing, out: IO[str]) -> None:
 
 
 def render_markdown(listing: Listing, out: IO[str]) -> None:
-    """A GitHub-flavoured Markdown table."""
-    if not listing.rows:
-        return
+    """A GitHub-flavoured Markdown table (its header even when nothing matched); amounts as a table writes them."""
 
-    def md(value: object) -> str:
-        """A cell with pipes escaped."""
-        return cell(value).replace("\\", "\\\\").replace("|", "\\|")
+    def md(row: dict[str, Any], name: str) -> str:
+        """A cell with pipes escaped; an amount with its currency sign, or `not stated`."""
+        value = row.get(name)
+        text = amount_text(value, row.get("currency")) if name == "amount" else cell(value)
+        return text.replace("\\", "\\\\").replace("|", "\\|")
 
     lines = ["| " + " | ".join(listing.fields) + " |", "|" + "---|" * len(listing.fields)]
-    lines += ["| " + " | ".join(md(row.get(f)) for f in listing.fields) + " |" for row in listing.rows]
+    lines += ["| " + " | ".join(md(row, f) for f in listing.fields) + " |" for row in listing.rows]
     out.write("\n".join(lines) + "\n")
 
 
@@ -220,44 +221,92 @@ def _table_cell(row: dict[str, Any], name: str) -> str:
         return amount_text(value, row.get("currency"))
     if isinstance(value, list):
         return "\n".join(cell(v) for v in value)
-    if name == "date" and isinstance(value, str) and len(value) > 10:
-        return cell(value).replace("/", "/\n")
     return cell(value)
 
 
-def _column_widths(listing: Listing, width: int) -> list[int] | None:
-    """Widths that fit the columns into `width`, or None when even their minimums do not fit.
+# Columns of tokens a reader copies whole (ids, dates, codes, citations): never wrapped or cut.
+WHOLE_COLUMNS: frozenset[str] = frozenset(
+    {"id", "date", "kind", "category", "type", "currency", "amount", "count", "records", "sources", "published"}
+)
+# Columns a table keeps however narrow the terminal: without them a row means nothing.
+KEPT_COLUMNS: frozenset[str] = frozenset({"id", "date", "title"})
+# Where the columns do not fit, the first of these that the table has goes first, then the next...
+DROP_ORDER: tuple[str, ...] = (
+    "sources",
+    "notes",
+    "aliases",
+    "summary",
+    "purpose",
+    "url",
+    "file",
+    "publisher",
+    "count_qualifier",
+    "currency",
+    "actors",
+    "parties",
+    "kind",
+    "category",
+    "type",
+    "count",
+    "records",
+    "recipient",
+    "author",
+    "published",
+    "donor",
+    "amount",
+)
+_GAP = 3  # cells between two columns
 
-    A column wants its longest line; it can shrink to its longest word (dates and amounts whole, ids to 16,
-    other words to 10 cells, longer words fold). Text columns give up space first.
+
+def _measure(listing: Listing, name: str) -> tuple[int, int]:
+    """A column's natural width (its longest line) and the least it can take (whole tokens stay whole)."""
+    cells = [name, *(_table_cell(row, name) for row in listing.rows)]
+    natural = max(len(line) for c in cells for line in c.splitlines() or [""])
+    if name in WHOLE_COLUMNS:
+        return natural, natural
+    longest = max(len(w) for c in cells for w in c.split() or [""])
+    return natural, min(longest, 12)
+
+
+_PROSE = frozenset({"title", "summary", "notes", "purpose"})  # wraps, but reads badly under 20 cells
+
+
+def _fitting(listing: Listing, width: int, least: dict[str, int]) -> list[str] | None:
+    """The columns whose `least` widths fit into `width`, the least important dropped first; None if none do."""
+    shown = list(listing.fields)
+    droppable = [] if listing.fixed else [n for n in (*DROP_ORDER, *shown) if n in shown and n not in KEPT_COLUMNS]
+    droppable = list(dict.fromkeys(droppable))
+    while sum(least[n] for n in shown) > width - _GAP * (len(shown) - 1):
+        if not droppable:
+            return None
+        shown.remove(droppable.pop(0))
+    return shown
+
+
+def _column_widths(listing: Listing, width: int) -> tuple[list[str], list[int]] | None:
+    """The columns that fit into `width` and their widths; None when even id, date and title do not fit.
+
+    A column wants its longest line. Ids, dates, codes and citations never wrap, so their columns
+    never shrink. Prose wraps at spaces and gives up space first, down to 20 cells; then every
+    wrapping column gives way in turn down to its longest word (or 12 cells). Where that does not
+    fit, whole columns go in DROP_ORDER (never id, date or title) rather than squeeze prose below 20
+    cells; only when that is not enough does prose go below 20.
     """
-    natural: list[int] = []
-    minimum: list[int] = []
-    for name in listing.fields:
-        cells = [name, *(_table_cell(row, name) for row in listing.rows)]
-        natural.append(max(len(line) for c in cells for line in c.splitlines() or [""]))
-        longest = max(len(w) for c in cells for w in c.split() or [""])
-        if name in ("date", "amount"):
-            minimum.append(natural[-1])
-        else:
-            minimum.append(min(longest, 16 if name == "id" else 10))
-    room = width - 3 * (len(listing.fields) - 1)
-    if sum(minimum) > room:
+    measured = {name: _measure(listing, name) for name in listing.fields}
+    minimum = {n: m for n, (_, m) in measured.items()}
+    floor = {n: max(m, min(20, w)) if n in _PROSE else m for n, (w, m) in measured.items()}
+    shown = _fitting(listing, width, floor) or _fitting(listing, width, minimum)
+    if shown is None:
         return None
-    widths = natural[:]
-    # Free text wraps well at spaces, so it gives way first, down to 20 cells; then every column
-    # gives way in turn, the one with most room to spare first, down to its minimum.
-    floors = [max(m, 20) if n in _RATIOS else w for n, m, w in zip(listing.fields, minimum, natural, strict=True)]
-    for limits in (floors, minimum):
+    room = width - _GAP * (len(shown) - 1)
+    widths = [measured[n][0] for n in shown]
+    for limits in ([floor[n] for n in shown], [minimum[n] for n in shown]):
         while sum(widths) > room:
             slack = [w - f for w, f in zip(widths, limits, strict=True)]
             if max(slack) <= 0:
                 break
             widths[slack.index(max(slack))] -= 1
-    return widths
-
-
-_RATIOS = {"title": 4, "summary": 6, "notes": 4, "purpose": 3, "actors": 2, "parties": 2, "aliases": 2}
+    return shown, widths
 
 
 def console_for(out: IO[str]) -> Console:
@@ -280,8 +329,9 @@ def console_for(out: IO[str]) -> Console:
 def render_table(listing: Listing, out: IO[str]) -> None:
     """A Rich table that fits the terminal, with a caption of what was filtered and matched.
 
-    Where the terminal is too narrow for the columns, each record is shown as a block of
-    `field: value` lines instead, so nothing is cut off.
+    Ids, dates, codes and citations are never wrapped or cut. Where the columns do not fit, the least
+    important go first (the caption names them); where even id, date and title do not fit (or the
+    columns were chosen with --fields), each record is shown as a block of `field value` lines.
     """
     if not listing.rows:
         return
@@ -290,21 +340,32 @@ def render_table(listing: Listing, out: IO[str]) -> None:
     from rich.text import Text
 
     console = console_for(out)
-    widths = _column_widths(listing, console.width)
-    if widths is not None:
+    layout = _column_widths(listing, console.width)
+    if layout is not None:
+        shown, widths = layout
+        hidden = [f for f in listing.fields if f not in shown]
+        caption = listing.caption()
+        if hidden:
+            caption += f"\nnot shown, to fit {console.width} columns: {', '.join(hidden)} (--fields brings them back)"
         table = Table(
             box=box.SIMPLE_HEAD,
             show_edge=False,
             pad_edge=False,
-            caption=Text(listing.caption()),
+            caption=Text(caption),
             caption_justify="left",
         )
-        for name, size in zip(listing.fields, widths, strict=True):
+        for name, size in zip(shown, widths, strict=True):
+            whole = name in WHOLE_COLUMNS
             table.add_column(
-                name, overflow="fold", width=size, justify="right" if name in ("amount", "count", "records") else "left"
+                name,
+                overflow="ellipsis" if whole else "fold",
+                no_wrap=whole,
+                width=size,
+                min_width=size if whole else None,
+                justify="right" if name in ("amount", "count", "records") else "left",
             )
         for row in listing.rows:
-            table.add_row(*(Text(_table_cell(row, f)) for f in listing.fields))
+            table.add_row(*(Text(_table_cell(row, f)) for f in shown))
         console.print(table)
     else:
         label = max(len(f) for f in listing.fields)

@@ -6,6 +6,7 @@ so both print the same for the same arguments.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,9 +18,9 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import Dataset, Record
-from relations_cli.options import LISTINGS, PROG, kinds_of, options_for
+from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
-from relations_cli.render import DEFAULT_FIELDS, FORMATS, Listing, ascii_only, fields_of, render, to_dict
+from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
 
 if TYPE_CHECKING:
     from relations_cli.store import Candidates
@@ -42,6 +43,115 @@ class ExitCode(IntEnum):
 
 class Stop(SystemExit):
     """End the command with an exit code; the message, if any, is already on stderr."""
+
+
+# ---------------------------------------------------------------------------
+# Pager: output taller than the terminal goes through one, as git and gh do
+# ---------------------------------------------------------------------------
+
+DEFAULT_PAGER = "less -FRX"
+
+
+def pager_command(environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """The pager to run: `$RELATIONS_PAGER`, else `$PAGER`, else `less -FRX`; None when empty or `cat`."""
+    import shlex
+
+    env = os.environ if environ is None else environ
+    value = next((env[name] for name in ("RELATIONS_PAGER", "PAGER") if name in env), DEFAULT_PAGER)
+    try:
+        argv = shlex.split(value)
+    except ValueError:
+        return None
+    if not argv or Path(argv[0]).name == "cat":
+        return None
+    return argv
+
+
+class _Screen(io.StringIO):
+    """What a command writes for the terminal, kept until it ends: printed, or handed to a pager if taller."""
+
+    def __init__(self, terminal: IO[str]) -> None:
+        """Stand in for `terminal`, with its encoding."""
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        """Output is meant for a terminal: tables, colour and widths as on one."""
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The terminal's encoding, so that JSON and tables escape what it cannot show."""
+        return getattr(self.terminal, "encoding", None) or "utf-8"
+
+
+def _on_terminal(stream: IO[str] | None) -> bool:
+    """True when `stream` is an open terminal."""
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+@contextmanager
+def paging(wanted: bool = True) -> Iterator[None]:
+    """Send stdout through the pager when it is a terminal and the output is taller than it.
+
+    Nothing changes in a pipe, with `--no-pager` (`wanted` False), or when the pager is empty or `cat`.
+    Interrupted output is printed as it is; a pager that cannot be started means printing directly.
+    """
+    terminal = sys.stdout
+    command = pager_command() if wanted and _on_terminal(terminal) else None
+    if command is None:
+        yield
+        return
+    screen = _Screen(terminal)
+    sys.stdout = screen
+    page = True
+    try:
+        yield
+    except KeyboardInterrupt:
+        page = False
+        raise
+    finally:
+        sys.stdout = terminal
+        text = screen.getvalue()
+        if text and not (page and _taller_than_terminal(text) and _page(command, text, terminal)):
+            terminal.write(text)
+            terminal.flush()
+
+
+def _taller_than_terminal(text: str) -> bool:
+    """True when the text has more lines than the terminal (`LINES` if set)."""
+    import shutil
+
+    return text.count("\n") > max(shutil.get_terminal_size().lines, 1)
+
+
+def _page(command: list[str], text: str, terminal: IO[str]) -> bool:
+    """Show text through the pager; False when the pager cannot be started."""
+    import subprocess
+
+    env = {**os.environ}
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    terminal.flush()
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError):
+        return False
+    assert process.stdin is not None
+    encoding = getattr(terminal, "encoding", None) or "utf-8"
+    with suppress(BrokenPipeError, OSError):  # the reader quit before the end
+        process.stdin.write(text.encode(encoding, "backslashreplace"))
+    with suppress(BrokenPipeError, OSError):
+        process.stdin.close()
+    while True:
+        try:
+            process.wait()
+            return True
+        except KeyboardInterrupt:  # Ctrl-C is the pager's to handle, as git does
+            continue
 
 
 @dataclass(frozen=True)
@@ -158,6 +268,7 @@ def check_choices(command: str, values: Values) -> None:
 def build_query(command: str, values: Values, words: Sequence[str] = ()) -> Query:
     """The checked query of a command: option values go by name into the Query fields they are named for."""
     check_choices(command, values)
+    words = ["-" + w[1:] if w.startswith(MINUS) else w for w in words]  # see options.mark_excluded_words
     text = " ".join(w for w in (*words, values.get("text")) if w) or None
     given = {name: value for name, value in values.items() if name in QUERY_FIELDS and value is not None}
     query = Query(kinds=kinds_of(command), text=text, **given)
@@ -229,7 +340,7 @@ def output(listing: Listing, fmt: str | None, values: Values | None = None) -> N
     """Print a listing in the chosen format; when nothing matched, tell the terminal on stderr."""
     chosen = choose_format(fmt)
     with closed_pipe_is_quiet():
-        if listing.rows or chosen == "json":
+        if listing.rows or chosen == "json" or chosen in HEADED:
             render(listing, chosen, sys.stdout)
     if not listing.rows and sys.stderr.isatty():
         note(f"no {listing.label} matched ({listing.caption()})")
@@ -260,7 +371,8 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     inline = chosen in ("table", "markdown")
     footer = ["", *citations.splitlines()] if citations and chosen == "table" else []
     rows = [to_dict(r) for r in records]
-    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer)
+    fixed = values.get("fields") is not None
+    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer, fixed=fixed)
     output(listing, chosen)
     if citations and chosen != "table":
         with closed_pipe_is_quiet():
@@ -279,7 +391,8 @@ def print_sources(dataset: Dataset, values: Values) -> None:
     counts = citing_counts(dataset)
     rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
     columns = choose_fields(values.get("fields"), SOURCE_COLUMNS, SOURCE_DEFAULT_COLUMNS)
-    output(Listing(rows, columns, "sources", len(rows)), values.get("fmt"), values)
+    fixed = values.get("fields") is not None
+    output(Listing(rows, columns, "sources", len(rows), fixed=fixed), values.get("fmt"), values)
 
 
 def print_record(dataset: Dataset, record_id: str, fmt: str | None) -> None:

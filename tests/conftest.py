@@ -29,6 +29,7 @@ def small() -> Dataset:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep tests away from the user's environment: no RELATIONS_DATA, a private cache dir."""
+    """Keep tests away from the user's environment: no RELATIONS_DATA, a private cache dir, no pager."""
     monkeypatch.delenv("RELATIONS_DATA", raising=False)
+    monkeypatch.setenv("RELATIONS_PAGER", "")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

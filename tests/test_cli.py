@@ -112,8 +112,8 @@ def test_show_unknown_id_suggests() -> None:
 
 
 def test_nothing_matched_is_success_with_empty_output() -> None:
-    """No match exits 0 with empty output, or `[]` for JSON."""
-    assert invoke("events", "--year", "1900") == (0, "", "")
+    """No match exits 0 with only the header in a pipe (TSV), or `[]` for JSON."""
+    assert invoke("events", "--year", "1900") == (0, "id\tdate\tcategory\ttitle\tactors\tsources\n", "")
     assert invoke("events", "--year", "1900", "--format", "json")[:2] == (0, "[]\n")
 
 

@@ -21,8 +21,8 @@ VALUES = {
     "--actor": ["pakistan", "HEYDAR", ""],
     "--donor": ["azerbaijan", "nobody"],
     "--recipient": ["pakistan"],
-    "--search": ["flood", "heydər", "[bold]"],
-    "-s": ["grant"],
+    "--search": ["flood", "heydər", "[bold]", "flood OR ties", "aid -flood", "OR"],
+    "-s": ["grant", "recogni*"],
     "--source": ["alpha", "gamma"],
     "--sort": ["date", "-date", "amount", "-id", "colour"],
     "--limit": ["0", "2", "-1", "two"],
@@ -52,7 +52,7 @@ def run_both(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[tuple
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     name=command,
-    words=st.sampled_from([[], ["flood"], ["pakistan"], ["a", "b"]]),
+    words=st.sampled_from([[], ["flood"], ["pakistan"], ["a", "b"], ["flood", "-grant"], ["-yemen", "OR", "ties"]]),
     options=st.lists(option, max_size=4),
     extras=st.lists(extra, max_size=1),
     cache=st.booleans(),

@@ -88,11 +88,46 @@ def test_markdown_escapes_pipes(small: Dataset) -> None:
     assert rendered(item, "markdown").splitlines()[2] == "| a\\|b |"
 
 
-def test_empty_listing_prints_nothing_but_json_prints_an_empty_array() -> None:
-    """Nothing matched: no output, except `[]` for JSON."""
-    empty = Listing([], ("id",))
+def test_empty_listing_prints_headers_and_an_empty_array() -> None:
+    """Nothing matched: CSV, TSV and Markdown print their header, JSON `[]`, JSON lines and tables nothing."""
+    empty = Listing([], ("id", "date"))
     assert rendered(empty, "json") == "[]\n"
-    assert all(rendered(empty, fmt) == "" for fmt in ("tsv", "csv", "jsonl", "markdown", "table"))
+    assert rendered(empty, "csv") == "id,date\n"
+    assert rendered(empty, "tsv") == "id\tdate\n"
+    assert rendered(empty, "markdown") == "| id | date |\n|---|---|\n"
+    assert rendered(empty, "jsonl") == rendered(empty, "table") == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "markdown"])
+def test_empty_output_keeps_its_header_through_the_cli(fmt: str) -> None:
+    """`relations aid --year 1900 -f csv` prints the default aid header, currency included."""
+    from tests.test_cli import invoke
+
+    code, out, _ = invoke("aid", "--year", "1900", "-f", fmt)
+    header = ("id", "date", "donor", "recipient", "amount", "currency", "purpose", "sources")
+    expected = {"csv": ",".join(header), "tsv": "\t".join(header), "markdown": "| " + " | ".join(header) + " |"}
+    assert code == 0 and out.splitlines()[0] == expected[fmt]
+    assert len(out.splitlines()) == (2 if fmt == "markdown" else 1)
+
+
+def test_currency_is_a_default_aid_column_in_every_format(small: Dataset) -> None:
+    """Aid lists their currency by default, so sums in a script never mix currencies."""
+    assert "currency" in DEFAULT_FIELDS["aid"]
+    item = listing(small, fields=DEFAULT_FIELDS["aid"])
+    assert rendered(item, "tsv").splitlines()[0].split("\t")[5] == "currency"
+    assert {row["currency"] for row in csv.DictReader(io.StringIO(rendered(item, "csv")))} == {"USD", "EUR", ""}
+    assert "currency" in rendered(item, "markdown").splitlines()[0]
+
+
+def test_markdown_writes_amounts_as_the_table_does(small: Dataset) -> None:
+    """Markdown shows `US$ 1,000,000` and `not stated`; CSV and TSV keep the raw number."""
+    item = listing(small, fields=("id", "amount", "currency"))
+    lines = rendered(item, "markdown").splitlines()
+    assert "| flood-2010 | US$ 1,000,000 | USD |" in lines
+    assert "| covid-aid | not stated |  |" in lines
+    assert "| euro-gift | EUR 500 | EUR |" in lines
+    assert "flood-2010\t1000000\tUSD" in rendered(item, "tsv").splitlines()
+    assert "flood-2010,1000000,USD" in rendered(item, "csv").splitlines()
 
 
 def test_amounts_read_like_money() -> None:
@@ -127,13 +162,47 @@ def test_printable_leaves_ordinary_text_alone() -> None:
 
 
 def test_table_fits_width_and_loses_no_text(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At any width, table lines fit and every cell's characters are printed."""
+    """At any width, table lines fit, ids stay whole, and each column is shown or named as not shown."""
     item = listing(small, ("aid",), DEFAULT_FIELDS["aid"])
     for width in (30, 60, 80, 120, 200):
         monkeypatch.setenv("COLUMNS", str(width))
         out = rendered(item, "table")
         assert max(len(line) for line in out.splitlines()) <= width
-        flat = "".join(out.split())
+        words = out.split()
         for row in item.rows:
-            assert row["id"] in flat or all(part in flat for part in row["id"].split("-"))
-        assert "US$" in out and "notstated" in flat
+            assert row["id"] in words
+        flat = "".join(words)
+        hidden = flat.partition("notshown")[2]
+        for name in item.fields:
+            assert name in words[: len(item.fields)] or name in hidden, (width, name)
+        if "amount" in words[: len(item.fields)]:
+            assert "US$" in out and "notstated" in flat
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+@pytest.mark.parametrize("kinds", [("event",), ("aid",), ("agreement",), ("event", "aid", "agreement")])
+def test_table_never_cuts_an_id_or_a_date(width: int, kinds: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the bundled data at 60 to 200 columns, every id and every date is printed whole on one line."""
+    from relations_cli.dataset import load
+    from tests.conftest import BUNDLED
+
+    records = [r for r in load(BUNDLED).records() if r.kind in kinds]
+    fields = DEFAULT_FIELDS[kinds[0] if len(kinds) == 1 else "all"]
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = rendered(Listing([to_dict(r) for r in records], fields, "records", len(records)), "table")
+    cells = {word for line in out.splitlines() for word in line.split()}
+    for record in records:
+        assert record.id in cells, (width, record.id)
+        assert record.date_text is None or record.date_text in cells, (width, record.date_text)
+    assert max(len(line) for line in out.splitlines()) <= width
+
+
+def test_columns_chosen_with_fields_are_never_dropped(small: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --fields, a table too narrow for the chosen columns shows blocks rather than drop one."""
+    monkeypatch.setenv("COLUMNS", "40")
+    item = listing(small, ("aid",), ("id", "date", "purpose", "sources"))
+    dropped = rendered(item, "table")
+    assert "not shown" in dropped and "sources" in dropped.split("not shown")[1]
+    item.fixed = True
+    blocks = rendered(item, "table")
+    assert "not shown" not in blocks and blocks.count("sources ") == len(item.rows)

@@ -10,8 +10,8 @@ import typer
 from relations_cli import __version__
 from relations_cli.cli import citations, exporting, listing, overviews, records
 from relations_cli.cli.shared import takes_options
-from relations_cli.options import PROG, ROOT, idiom
-from relations_cli.runtime import ExitCode, State, Values, prepare_streams, silence_stdout
+from relations_cli.options import PROG, ROOT, idiom, wants_pager
+from relations_cli.runtime import ExitCode, State, Values, paging, prepare_streams, silence_stdout
 
 app = typer.Typer(
     name=PROG,
@@ -49,9 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.DATASET_ERROR
     prepare_streams()
     command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = command.main(args=list(argv) if argv is not None else None, prog_name=PROG, standalone_mode=False)
-        sys.stdout.flush()
+        with paging(wants_pager(args)):
+            code = command.main(args=args, prog_name=PROG, standalone_mode=False)
+            sys.stdout.flush()
     except NoArgsIsHelpError as exc:
         sys.stderr.write(exc.format_message() + "\n")
         return ExitCode.USAGE

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from relations_cli.cli.shared import state_of, takes_options
+from relations_cli.options import mark_excluded_words
 from relations_cli.runtime import Values, examples, list_records
 
 app = typer.Typer()
+
+
+class SearchCommand(TyperCommand):
+    """The search command: `-word` among its words excludes a word instead of being taken for an option."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: Click's Context, private in Typer
+        """Mark the words to exclude, then parse as usual."""
+        return super().parse_args(ctx, mark_excluded_words("search", args))
 
 
 @app.command(
@@ -54,11 +64,19 @@ def agreements(ctx: typer.Context, values: Values) -> None:
 
 
 @app.command(
+    cls=SearchCommand,
     short_help="Find records of every kind that mention some words.",
     help=examples(
-        ["relations search Khojaly", "relations search heydar aliyev --format json"],
-        "Find events, aid and agreements whose title, summary, names or aliases contain every word "
-        "(case- and accent-blind, so every spelling the sources use works).",
+        [
+            "relations search president baku",
+            "relations search karabakh OR kashmir --format json",
+            "relations search flood -earthquake",
+            "relations search 'recogni*'",
+        ],
+        "Find events, aid and agreements holding every word, in the id, title, summary, names, aliases, "
+        "place, category, type, purpose or notes. Words match whole words whatever the case, accents or "
+        "British/American spelling (defence finds defense); word* is a prefix; -word excludes a word "
+        "(or put the words after --); OR gives alternatives, AND binding tighter: a b OR c is (a and b) or c.",
     ),
 )
 @takes_options("search")
