@@ -266,6 +266,24 @@ def build(raw: Mapping[str, Any], name: str, *, today: date | None = None) -> Da
     return dataset
 
 
+def _date_fits(kept: FuzzyDate, readings: tuple[Reading, ...]) -> bool:
+    """True when the kept date covers every reading, lies within one, or the readings are not all dates."""
+    spans = []
+    for reading in readings:
+        try:
+            read = parse_date(reading.value)
+        except ValueError:
+            return True  # a reading in words: nothing to compare
+        if read.start is None or read.end is None:
+            return True
+        spans.append((read.first, read.last))
+    if kept.start is None or kept.end is None:
+        return False
+    covers = all(kept.first <= first and last <= kept.last for first, last in spans)
+    within = any(first <= kept.first and kept.last <= last for first, last in spans)
+    return covers or within
+
+
 def _type_name(value: object) -> str:
     """A reader's name for the TOML type of a value."""
     names = {str: "a string", bool: "a boolean", int: "an integer", float: "a float", list: "an array", dict: "a table"}
@@ -792,14 +810,24 @@ class _Checker:
         return tuple(readings)
 
     def _kept_reading(self, record: Record) -> None:
-        """A disputed date, amount, currency, status, donor or recipient of the record is one of the readings."""
+        """A disputed date, amount, currency, status, donor or recipient of the record is one of the readings.
+
+        A disputed date may instead cover every reading (the month two sources agree on when they give
+        different days), or lie within one reading (the day a source reports, out of the span another
+        gives): either way the record claims no more than a source states. Readings that are not dates
+        (a duration in words) cannot be compared, and are not.
+        """
         for number, dispute in enumerate(record.disputes):
             value = _disputed_value(record, dispute.field)
-            if value is not None and dispute.readings and value not in (r.value for r in dispute.readings):
-                self.problem(
-                    f"disputes[{number}].readings",
-                    f"none of the readings is the record's own {dispute.field} '{value}' (the most authoritative)",
-                )
+            if value is None or not dispute.readings or value in (r.value for r in dispute.readings):
+                continue
+            if dispute.field == "date" and record.date is not None and _date_fits(record.date, dispute.readings):
+                continue
+            self.problem(
+                f"disputes[{number}].readings",
+                f"none of the readings is the record's own {dispute.field} '{value}' (the most authoritative), "
+                "and it does not cover all of them",
+            )
 
     def _place(self, value: object) -> Place | None:
         """An event's place: `{ city = "Baku", country = "AZ" }` (the city may be left out)."""
