@@ -107,13 +107,14 @@ def test_markdown_of_nothing_is_empty(small: Dataset) -> None:
 
 
 def test_bibtex_entries(small: Dataset) -> None:
-    """One @article per cited source, keyed by source id, with title, author, year and paragraphs in note."""
+    """One entry per cited source, keyed by source id, with title, author as Family, Given, year and paragraphs."""
     entries = bibtex_entries(cite_text(small, small.records(), "bibtex"))
     expected = expected_paragraphs(small)
     assert [e.split("{", 1)[1].split(",", 1)[0] for e in entries] == list(expected)
     alpha = entries[0]
-    assert alpha.startswith("@article{alpha,")
-    assert "title = {Alpha article}" in alpha and "author = {A. Writer}" in alpha and "year = {2017}" in alpha
+    assert alpha.startswith("@misc{alpha,")  # no outlet known: misc, not an article without a journal
+    assert "title = {Alpha article}" in alpha and "author = {Writer, A.}" in alpha and "year = {2017}" in alpha
+    assert "date = {2017-01-16}" in alpha
     assert f"note = {{Paragraphs {', '.join(str(p) for p in expected['alpha'])}}}" in alpha
 
 
@@ -121,7 +122,8 @@ def test_bibtex_escapes_braces_and_specials() -> None:
     """Braces and LaTeX specials in source text are escaped, so every entry's braces balance."""
     (entry,) = bibtex_entries(cite_text(hostile(), hostile().records(), "bibtex"))
     assert r"\{with\} braces, 50\% \& \$x\_1\$ \textbackslash{} \~{}\^{} \#1" in entry
-    assert r"author = {O'Brien \{Jr\}}" in entry and r"journal = {The \{Press\}}" in entry
+    assert r"author = {O'Brien, \{Jr\}, }" in entry and r"organization = {The \{Press\}}" in entry
+    assert entry.startswith("@online{odd,")
     assert "\x1b" not in entry and r"\textbackslash{}x1b" in entry
     assert "url = {https://example.org/a%20b%3E}" in entry
     assert "note = {Paragraphs 2, 4}" in entry and "month = feb" in entry
@@ -136,14 +138,15 @@ def test_markdown_makes_source_text_inert() -> None:
 
 
 def test_csl_json_is_valid_csl(small: Dataset) -> None:
-    """CSL-JSON parses as an array of items with id, type, title, author and issued date parts."""
+    """CSL-JSON parses as an array of items with id, type, title, family/given author, issued date and locator."""
     items = json.loads(cite_text(small, small.records(), "csl-json"))
     assert items == csl_items(cited_sources(small, small.records()))
     assert [i["id"] for i in items] == list(expected_paragraphs(small))
     for item in items:
-        assert item["type"] == "article" and isinstance(item["title"], str)
+        assert item["type"] == "article-magazine" and isinstance(item["title"], str)
     alpha = items[0]
-    assert alpha["author"] == [{"literal": "A. Writer"}]
+    assert alpha["author"] == [{"family": "Writer", "given": "A."}]
+    assert alpha["locator"] == ", ".join(str(p) for p in expected_paragraphs(small)["alpha"])
     assert alpha["issued"] == {"date-parts": [[2017, 1, 16]]}
     assert "issued" not in items[1]
 
