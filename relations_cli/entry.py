@@ -116,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             return ExitCode.INTERRUPTED
+        except MemoryError:
+            sys.stderr.write("relations: error: out of memory (is the dataset far larger than it should be?)\n")
+            return ExitCode.DATASET_ERROR
     from relations_cli.cli.app import main as full_main
 
     return full_main(args)

@@ -26,6 +26,7 @@ ROOT = PROG  # the command name under which the global options are listed for th
 # citation and export modules load only when their commands run.
 CITE_STYLES: tuple[str, ...] = ("markdown", "bibtex", "csl-json")
 EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
+EXPORT_TABLES: tuple[str, ...] = ("sources", "events", "aid", "agreements")
 
 # The listing commands: the kinds each one lists and what it calls them in a caption.
 LISTINGS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -332,6 +333,15 @@ OPTIONS: tuple[Option, ...] = (
         noun="citation style",
     ),
     Option("force", ("--force",), "Replace PATH if it exists.", frozenset({"export"}), is_flag=True),
+    Option(
+        "table",
+        ("--kind",),
+        "With PATH '-' and --format csv: the one table to write (sources, events, aid or agreements).",
+        frozenset({"export"}),
+        metavar="TABLE",
+        choices=lambda kinds: EXPORT_TABLES,
+        noun="table",
+    ),
     # Global: taken by the root and, after the command, by every command.
     Option(
         "data",

@@ -175,3 +175,72 @@ def test_a_directory_and_a_missing_file_are_refused(tmp_path: Path) -> None:
         load(tmp_path)
     with pytest.raises(DatasetError, match="no such file"):
         load(tmp_path / "missing.toml")
+
+
+def test_export_never_replaces_a_link_or_what_it_points_to(tmp_path: Path) -> None:
+    """A symbolic link as the export path: exit 1 even with --force; the link and its target are untouched."""
+    target = tmp_path / "precious.json"
+    target.write_text("keep me\n", encoding="utf-8")
+    link = tmp_path / "out.json"
+    link.symlink_to(target)
+    done = run(["export", str(link), "--force"], tmp_path)
+    assert done.returncode == 1 and b"symbolic link" in done.stderr
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "precious.json"]
+
+
+def test_export_never_replaces_a_pipe(tmp_path: Path) -> None:
+    """A FIFO as the export path is not a regular file: exit 1, still a FIFO, nothing else written."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    done = run(["export", str(fifo), "--force"], tmp_path)
+    assert done.returncode == 1 and b"not a regular file" in done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe.json"]
+
+
+def test_export_dash_writes_json_or_one_csv_table_to_stdout(tmp_path: Path) -> None:
+    """`export -` prints the JSON document (parsed back whole) or the CSV of one table, and writes no file."""
+    import csv
+    import io
+    import json
+
+    done = run(["export", "-", "--year", "2022"], tmp_path)
+    assert done.returncode == 0
+    document = json.loads(done.stdout)
+    assert set(document) == {"meta", "sources", "events", "aid", "agreements"}
+    assert document["aid"] and all("2022" in a["date"] for a in document["aid"])
+    table = run(["export", "-", "--format", "csv", "--kind", "aid", "--year", "2022"], tmp_path)
+    rows = list(csv.DictReader(io.StringIO(table.stdout.decode("utf-8"))))
+    assert [r["id"] for r in rows] == [a["id"] for a in document["aid"]]
+    refused = run(["export", "-", "--format", "csv"], tmp_path)
+    assert refused.returncode == 2 and b"--kind" in refused.stderr
+    assert not (REPO / "-").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_export_dash_sqlite_goes_to_a_pipe_but_not_to_a_terminal(tmp_path: Path) -> None:
+    """SQLite to a pipe is a database file; to a terminal it is refused with exit 2."""
+    import pty
+    import sqlite3
+
+    piped = run(["export", "-", "--format", "sqlite"], tmp_path)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"SQLite format 3\x00")
+    database = tmp_path / "piped.db"
+    database.write_bytes(piped.stdout)
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "relations_cli", "--no-cache", "export", "-", "--format", "sqlite"],
+            cwd=REPO,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=TIME_LIMIT,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 2 and b"terminal" in done.stderr

@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return ExitCode.INTERRUPTED
+    except MemoryError:
+        sys.stderr.write(f"{PROG}: error: out of memory (is the dataset far larger than it should be?)\n")
+        return ExitCode.DATASET_ERROR
     except SystemExit as exc:  # an EPIPE inside Click's own output exits through here
         return exc.code if isinstance(exc.code, int) else ExitCode.DATASET_ERROR
     return code if isinstance(code, int) else ExitCode.OK

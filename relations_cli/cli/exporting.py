@@ -23,6 +23,8 @@ app = typer.Typer()
             "relations export relations.db && datasette relations.db",
             "relations export relations.json",
             "relations export tables/ --format csv --from 2010",
+            "relations export - | jq '.events | length'",
+            "relations export - --format csv --kind aid",
         ],
         "Write the matching records (and every source) to PATH, in the format --format names or the suffix "
         "implies (.db, .sqlite, .sqlite3: sqlite; .json: json).\n\n"
@@ -35,7 +37,11 @@ app = typer.Typer()
         "csv: PATH is a directory of sources.csv, events.csv, aid.csv and agreements.csv, lists joined by '; ' "
         "as in tsv output.\n\n"
         "The export is written under a temporary name beside PATH, then renamed into place. An existing PATH is "
-        "left alone (exit 1) unless --force; a failed export leaves nothing behind.",
+        "left alone (exit 1) unless --force; a failed export leaves nothing behind. Only a regular file, or a "
+        "directory a csv export wrote, is ever replaced: never a symbolic link (nor what it points to), a device "
+        "or a pipe.\n\n"
+        "PATH '-' writes to standard output: json (the default), csv of one table named with --kind, or sqlite "
+        "when standard output is not a terminal.",
     ),
 )
 @takes_options("export")
@@ -48,11 +54,26 @@ def export_command(
     values: Values,
 ) -> None:
     """Export the data."""
-    from relations_cli.export import ExportError, export, infer_format
+    from relations_cli.export import STDOUT, ExportError, export, export_stream, infer_format
 
+    to_stdout = str(path) == STDOUT
     try:
-        chosen = infer_format(path, values["fmt"])
+        chosen = (values["fmt"] or "json") if to_stdout else infer_format(path, values["fmt"])
+        chosen = infer_format(path, chosen)
+        if values["table"] and not (to_stdout and chosen == "csv"):
+            raise ExportError("--kind names the one table of a csv export to '-'", ExitCode.USAGE)
         dataset, query, records = select(state_of(ctx, values), "export", values)
+        if to_stdout:
+            export_stream(
+                dataset,
+                records,
+                chosen,
+                sys.stdout.buffer,
+                kind=values["table"],
+                filters=query.describe(),
+                version=__version__,
+            )
+            return
         export(dataset, records, path, chosen, force=values["force"], filters=query.describe(), version=__version__)
     except ExportError as exc:
         fail(str(exc), ExitCode(exc.code))
