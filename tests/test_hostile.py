@@ -47,6 +47,7 @@ EXPECTED_ELSEWHERE = {"empty.toml": [("", "no [[sources]] defined: every record 
 DATA_COMMANDS: dict[str, list[str]] = {
     "validate": [],
     "sources": [],
+    "actors": [],
     "events": [],
     "aid": [],
     "agreements": [],
