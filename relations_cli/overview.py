@@ -10,10 +10,10 @@ from typing import Any
 
 from relations_cli.model import (
     AGREEMENT_TYPES,
-    Actor,
     CATEGORIES,
     KINDS,
     TABLE_OF_KIND,
+    Actor,
     Agreement,
     Aid,
     Dataset,

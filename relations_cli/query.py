@@ -94,7 +94,7 @@ class Query:
         """The filters in force, as short phrases for a table caption."""
         parts = []
         if self.years:
-            parts.append("year " + " or ".join(str(y) for y in self.years))
+            parts.append("year " + " or ".join(year_runs(self.years)))
         if self.date_from is not None or self.date_to is not None:
             low = bound_text(self.date_from) if self.date_from else "…"
             high = bound_text(self.date_to, last=True) if self.date_to else "…"
@@ -134,6 +134,17 @@ class Query:
         if self.date_from is not None:
             lows.append(self.date_from)
         return max(lows) if lows else None
+
+
+def year_runs(years: Sequence[int]) -> list[str]:
+    """Years as runs: (2015, 2016, 2017, 2020) -> ['2015–2017', '2020']; two in a row stay apart."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return [f"{run[0]}–{run[-1]}" if len(run) > 2 else " or ".join(map(str, run)) for run in runs]
 
 
 def bound_text(day: date, *, last: bool = False) -> str:
