@@ -544,6 +544,24 @@ def citation_text(citation: Citation, dataset: Dataset) -> str:
     return printable(", ".join(p for p in parts if p) + f" [{c['source']}]")
 
 
+def grouped_citations(citations: Sequence[Citation], dataset: Dataset) -> str:
+    """Citations for people, one per source (`…, 2017-01-16, paragraphs 12, 13 [qaiser-2017]`), joined by `; `."""
+    paragraphs: dict[str, list[int]] = {}
+    for c in citations:
+        found = paragraphs.setdefault(c.source, [])
+        if c.paragraph is not None and c.paragraph not in found:
+            found.append(c.paragraph)
+    texts = []
+    for source, numbers in paragraphs.items():
+        text = citation_text(Citation(source), dataset)
+        if numbers:
+            label = "paragraph" if len(numbers) == 1 else "paragraphs"
+            head, _, ref = text.rpartition(" [")
+            text = f"{head}, {label} {', '.join(map(str, sorted(numbers)))} [{ref}"
+        texts.append(text)
+    return "; ".join(texts)
+
+
 def reading_source_text(citation: Citation, dataset: Dataset) -> str:
     """A source of a disputed reading, short: `Agency, 2024-07-12 [id]`."""
     c = citation_detail(citation, dataset)
@@ -653,7 +671,7 @@ def actor_pairs(actor: Actor, records: Sequence[Record], dataset: Dataset) -> De
             when = span_text(role.start, role.end, role.reported_until)
         else:  # a role without dates holds on the date of its source
             when = f"reported {role.reported_until.isoformat()}" if role.reported_until else UNDATED
-        cited = "; ".join(citation_text(c, dataset) for c in role.sources)
+        cited = grouped_citations(role.sources, dataset)
         pairs.append(("role", f"{role.title} ({role.of_name or role.of}), {when} — {cited}"))
     pairs = [(k, printable(v)) for k, v in pairs]
     noun = "record" if len(records) == 1 else "records"
