@@ -14,9 +14,9 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from relations_cli.model import KINDS, TABLE_OF_KIND, Dataset, Record, Source
+from relations_cli.model import KINDS, TABLE_OF_KIND, Actor, Dataset, Record, Source
 from relations_cli.query import haystack
-from relations_cli.render import cell, fields_of, to_dict
+from relations_cli.render import cell, fields_of, role_date, role_dict, to_dict
 
 EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
 SUFFIX_FORMATS: dict[str, str] = {".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".json": "json"}
@@ -32,7 +32,8 @@ SOURCE_FIELDS: tuple[str, ...] = (
     "file",
     "notes",
 )
-CSV_FILES: tuple[str, ...] = ("sources.csv", "events.csv", "aid.csv", "agreements.csv")
+ACTOR_FIELDS: tuple[str, ...] = ("id", "name", "kind", "country", "aliases", "roles")
+CSV_FILES: tuple[str, ...] = ("sources.csv", "actors.csv", "events.csv", "aid.csv", "agreements.csv")
 LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties", "actor_ids", "party_ids", "disputes"})
 INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
 REQUIRED_FIELDS: frozenset[str] = frozenset(
@@ -94,6 +95,28 @@ def by_kind(records: Sequence[Record]) -> dict[str, list[Record]]:
 def source_row(source: Source) -> dict[str, Any]:
     """Every field of a source, in SOURCE_FIELDS order (authors as a list)."""
     return {name: list(source.authors) if name == "authors" else getattr(source, name) for name in SOURCE_FIELDS}
+
+
+def actor_row(actor: Actor) -> dict[str, Any]:
+    """Every field of an actor, in ACTOR_FIELDS order: aliases as a list, roles as render.role_dict gives them."""
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "country": actor.country,
+        "aliases": list(actor.aliases),
+        "roles": [role_dict(r) for r in actor.roles],
+    }
+
+
+def _role_cell(actor: Actor) -> list[str]:
+    """An actor's roles for one CSV cell: `President of azerbaijan 1996-04 [alpha:5]` each."""
+    cells = []
+    for role in actor.roles:
+        cited = ", ".join(c.source if c.paragraph is None else f"{c.source}:{c.paragraph}" for c in role.sources)
+        when = role_date(role)
+        cells.append(f"{role.title} of {role.of}{f' {when}' if when else ''} [{cited}]")
+    return cells
 
 
 def export_meta(dataset: Dataset, filters: Sequence[str], version: str) -> dict[str, str]:
@@ -233,9 +256,13 @@ def _write_synced(target: Path, write: Callable[[IO[str]], None], *, newline: st
 
 
 def json_document(dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> dict[str, Any]:
-    """The dataset as one object: `meta`, every source, and the records of each kind in to_dict shape."""
+    """The dataset as one object: `meta`, every source, every actor with its roles, and the records of each kind."""
     split = by_kind(records)
-    document: dict[str, Any] = {"meta": meta, "sources": [source_row(s) for s in dataset.sources]}
+    document: dict[str, Any] = {
+        "meta": meta,
+        "sources": [source_row(s) for s in dataset.sources],
+        "actors": [actor_row(a) for a in dataset.actors],
+    }
     for kind in KINDS:
         document[TABLE_OF_KIND[kind]] = [to_dict(r) for r in split[kind]]
     return document
@@ -260,6 +287,8 @@ def _csv_rows(dataset: Dataset, records: Sequence[Record], table: str) -> tuple[
     """The header and rows of one CSV table: `sources` or a kind's table name."""
     if table == "sources":
         return SOURCE_FIELDS, [source_row(s) for s in dataset.sources]
+    if table == "actors":
+        return ACTOR_FIELDS, [{**actor_row(a), "roles": _role_cell(a)} for a in dataset.actors]
     kind = next((k for k in KINDS if TABLE_OF_KIND[k] == table or k == table), None)
     if kind is None:
         from relations_cli.query import unknown_value
@@ -278,7 +307,7 @@ def _csv_table(handle: IO[str], fields: Sequence[str], rows: list[dict[str, Any]
 
 
 def write_csv(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
-    """Fill an empty directory with sources.csv and one CSV per kind."""
+    """Fill an empty directory with sources.csv, actors.csv and one CSV per kind."""
     for table in CSV_TABLES:
         fields, rows = _csv_rows(dataset, records, table)
         _write_synced(target / f"{table}.csv", partial(_csv_table, fields=fields, rows=rows), newline="")

@@ -16,7 +16,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, parse_point
+from relations_cli.model import (
+    ACTOR_KINDS,
+    AGREEMENT_STATUSES,
+    AGREEMENT_TYPES,
+    CATEGORIES,
+    COUNTRIES,
+    KINDS,
+    parse_point,
+)
 from relations_cli.query import SORT_FIELDS
 from relations_cli.render import FORMATS
 
@@ -36,7 +44,7 @@ LISTINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "search": (KINDS, "records"),
 }
 OVERVIEWS: tuple[str, ...] = ("timeline", "summary", "categories", "cite", "export")
-COMMANDS: tuple[str, ...] = ("validate", "sources", *LISTINGS, "show", *OVERVIEWS)
+COMMANDS: tuple[str, ...] = ("validate", "sources", "actors", *LISTINGS, "show", *OVERVIEWS)
 
 
 def kinds_of(command: str) -> tuple[str, ...]:
@@ -112,6 +120,19 @@ def words(text: str) -> tuple[str, ...]:
 def field_list(text: str) -> tuple[str, ...]:
     """Column names, comma-separated, in order, case-blind."""
     return tuple(p.lower() for p in _parts(text))
+
+
+def country(text: str) -> str:
+    """An ISO 3166-1 alpha-2 country code, in any case (`pk` -> `PK`)."""
+    code = text.strip().upper()
+    if code not in COUNTRIES:
+        raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-2 country code (such as PK, AZ or TR)")
+    return code
+
+
+def statuses(text: str) -> tuple[str, ...]:
+    """Agreement statuses, comma-separated, case-blind; `in-force` and `in_force` are `in force`."""
+    return tuple(" ".join(p.lower().replace("-", " ").replace("_", " ").split()) for p in _parts(text))
 
 
 def _parts(text: str) -> list[str]:
@@ -191,15 +212,21 @@ def _types(kinds: Sequence[str]) -> Sequence[str]:
     return AGREEMENT_TYPES if "agreement" in kinds else ()
 
 
+def _statuses(kinds: Sequence[str]) -> Sequence[str]:
+    """The agreement statuses, when agreements are among the kinds."""
+    return AGREEMENT_STATUSES if "agreement" in kinds else ()
+
+
 _QUERYING = _commands(LISTINGS, OVERVIEWS)  # commands that run a query
 _SORTING = _commands(LISTINGS)
 _AGREEMENTS = _commands("agreements", "search", OVERVIEWS)
 _ACTORS = _commands("events", "agreements", "search", OVERVIEWS)
 _AID = _commands("aid", "search", OVERVIEWS)
-_TEXT = _commands("events", "aid", "agreements", OVERVIEWS)
+_EVENTS = _commands("events", "search", OVERVIEWS)
+_TEXT = _commands("events", "aid", "agreements", "actors", OVERVIEWS)
 _EVERY = _commands(ROOT, COMMANDS)
-_FIELDS = _commands(LISTINGS, "sources", "timeline")
-_RESULTS = _commands(LISTINGS, "sources", "timeline", "summary", "categories", "cite")
+_FIELDS = _commands(LISTINGS, "sources", "actors", "timeline")
+_RESULTS = _commands(LISTINGS, "sources", "actors", "timeline", "summary", "categories", "cite")
 
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -251,9 +278,101 @@ OPTIONS: tuple[Option, ...] = (
         choices=_types,
         noun="agreement type",
     ),
-    Option("actor", ("--actor",), "An actor or party (case- and accent-blind).", _ACTORS, metavar="NAME"),
-    Option("donor", ("--donor",), "Aid from this donor (case- and accent-blind).", _AID, metavar="NAME"),
-    Option("recipient", ("--recipient",), "Aid to this recipient.", _AID, metavar="NAME"),
+    Option(
+        "statuses",
+        ("--status",),
+        "Only agreements of this status (announced, signed, 'in force', reported); repeat or give a comma list.",
+        _AGREEMENTS,
+        metavar="STATUS",
+        convert=statuses,
+        repeatable=True,
+        complete="choices",
+        choices=_statuses,
+        noun="agreement status",
+    ),
+    Option(
+        "actor",
+        ("--actor",),
+        "An actor or party: id, name or any alias (case- and accent-blind).",
+        _ACTORS,
+        metavar="NAME",
+        complete="actor",
+    ),
+    Option(
+        "donor",
+        ("--donor",),
+        "Aid from this donor: id, name or any alias (case- and accent-blind).",
+        _AID,
+        metavar="NAME",
+        complete="actor",
+    ),
+    Option(
+        "recipient",
+        ("--recipient",),
+        "Aid to this recipient: id, name or any alias (case- and accent-blind).",
+        _AID,
+        metavar="NAME",
+        complete="actor",
+    ),
+    Option(
+        "country",
+        ("--country",),
+        "Records with an actor, party, donor or recipient of this ISO country code (PK, AZ...).",
+        _QUERYING,
+        metavar="CODE",
+        convert=country,
+    ),
+    Option(
+        "country",
+        ("--country",),
+        "Actors of this ISO country code (PK, AZ...); a state's is its own.",
+        frozenset({"actors"}),
+        metavar="CODE",
+        convert=country,
+    ),
+    Option(
+        "donor_country",
+        ("--donor-country",),
+        "Aid from a donor of this ISO country code: a state, or a body or person of that country.",
+        _AID,
+        metavar="CODE",
+        convert=country,
+    ),
+    Option(
+        "recipient_country",
+        ("--recipient-country",),
+        "Aid to a recipient of this ISO country code.",
+        _AID,
+        metavar="CODE",
+        convert=country,
+    ),
+    Option(
+        "place",
+        ("--place",),
+        "Events held in this city or country (a name or ISO code; case- and accent-blind).",
+        _EVENTS,
+        metavar="PLACE",
+    ),
+    Option("disputed", ("--disputed",), "Only records on which the sources disagree.", _QUERYING, is_flag=True),
+    Option(
+        "actor_kinds",
+        ("--kind",),
+        "Only actors of this kind (person, state, organisation); repeat or give a comma list.",
+        frozenset({"actors"}),
+        metavar="KIND",
+        convert=words,
+        repeatable=True,
+        complete="choices",
+        choices=lambda kinds: ACTOR_KINDS,
+        noun="actor kind",
+    ),
+    Option(
+        "role",
+        ("--role",),
+        "Actors who held a role with this title (president, ambassador...; case- and accent-blind).",
+        frozenset({"actors"}),
+        metavar="TEXT",
+    ),
     Option(
         "text",
         ("--search", "-s"),
@@ -278,7 +397,7 @@ OPTIONS: tuple[Option, ...] = (
         "fmt",
         ("--format", "-f"),
         "table, tsv, csv, json, jsonl or markdown (default: table on a terminal, tsv in a pipe).",
-        _commands(LISTINGS, "sources", "show", "timeline", "summary", "categories"),
+        _commands(LISTINGS, "sources", "actors", "show", "timeline", "summary", "categories"),
         metavar="FORMAT",
         convert=word,
         complete="choices",

@@ -13,6 +13,7 @@ from relations_cli.model import (
     CATEGORIES,
     KINDS,
     TABLE_OF_KIND,
+    Actor,
     Agreement,
     Aid,
     Dataset,
@@ -216,18 +217,23 @@ def _counts(values: Iterable[str], vocabulary: Sequence[str], name: str) -> list
     return [{name: v, "count": counter[v]} for v in sorted(known, key=lambda v: (-counter[v], rank[v]))]
 
 
-def summary(records: Sequence[Record]) -> dict[str, Any]:
-    """Aid totals per donor/recipient/currency, per year and per purpose; counts of events and agreements.
+def summary(records: Sequence[Record], actors: Iterable[Actor] = ()) -> dict[str, Any]:
+    """Aid totals per donor/recipient/currency, per donor and recipient country, per year and per purpose;
+    counts of events and agreements.
 
     Amounts of different currencies are never added together. Aid without a stated amount is counted in
     a row of its own (currency and total null). Aid dated with an interval counts in the year it starts.
+    A donor or recipient's country is its actor's `country` (a state's own code; null when unknown).
     """
+    countries = {a.id: a.country for a in actors}
     aid = [r for r in records if isinstance(r, Aid)]
     events = [r for r in records if isinstance(r, Event)]
     agreements = [r for r in records if isinstance(r, Agreement)]
     return {
         "records": {"events": len(events), "aid": len(aid), "agreements": len(agreements)},
         "aid_totals": _money_rows(aid, ("donor", "recipient"), lambda r: r.names()),
+        "aid_by_donor_country": _money_rows(aid, ("donor_country",), lambda r: (countries.get(r.donor),)),
+        "aid_by_recipient_country": _money_rows(aid, ("recipient_country",), lambda r: (countries.get(r.recipient),)),
         "aid_by_year": _money_rows(aid, ("year",), lambda r: (start_year(r),)),
         "aid_by_purpose": _money_rows(aid, ("purpose",), lambda r: (r.category,)),
         "events_by_category": _counts((r.category for r in events), CATEGORIES["event"], "category"),
@@ -237,6 +243,8 @@ def summary(records: Sequence[Record]) -> dict[str, Any]:
 
 SUMMARY_SECTIONS: tuple[str, ...] = (
     "aid_totals",
+    "aid_by_donor_country",
+    "aid_by_recipient_country",
     "aid_by_year",
     "aid_by_purpose",
     "events_by_category",
@@ -246,6 +254,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "section",
     "donor",
     "recipient",
+    "donor_country",
+    "recipient_country",
     "year",
     "purpose",
     "category",
@@ -305,6 +315,8 @@ def vocabulary_counts(records: Iterable[Record], kinds: Sequence[str] = KINDS) -
 
 SUMMARY_TITLES: dict[str, str] = {
     "aid_totals": "Aid by donor and recipient",
+    "aid_by_donor_country": "Aid by donor country (states, bodies and people of that country)",
+    "aid_by_recipient_country": "Aid by recipient country",
     "aid_by_year": "Aid by year (the year a grant starts)",
     "aid_by_purpose": "Aid by purpose (aid category)",
     "events_by_category": "Events by category",
@@ -320,6 +332,8 @@ def _summary_cell(row: Mapping[str, Any], column: str) -> str:
         return amount_text(row.get("total"), row.get("currency"))
     if column == "year" and row.get("year") is None:
         return "undated"
+    if column in ("donor_country", "recipient_country") and row.get(column) is None:
+        return "unknown"
     return cell(row.get(column))
 
 

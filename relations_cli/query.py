@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from relations_cli.model import AGREEMENT_TYPES, Actor, Agreement, Aid, Event, Record, years_match
+from relations_cli.model import AGREEMENT_STATUSES, AGREEMENT_TYPES, Actor, Agreement, Aid, Event, Record, years_match
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -54,6 +54,12 @@ class Query:
     recipient: str | None = None
     text: str | None = None
     source: str | None = None
+    country: str | None = None
+    donor_country: str | None = None
+    recipient_country: str | None = None
+    place: str | None = None
+    disputed: bool = False
+    statuses: tuple[str, ...] = ()
     sort: str = "date"
     limit: int | None = None
 
@@ -74,6 +80,9 @@ class Query:
         for value in self.types:
             if value not in AGREEMENT_TYPES:
                 raise QueryError(unknown_value("agreement type", value, AGREEMENT_TYPES))
+        for value in self.statuses:
+            if value not in AGREEMENT_STATUSES:
+                raise QueryError(unknown_value("agreement status", value, AGREEMENT_STATUSES))
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"--limit must be 0 or more, not {self.limit}")
         if self.text is not None and self.text.strip() and not parse_search(self.text):
@@ -85,7 +94,7 @@ class Query:
         """The filters in force, as short phrases for a table caption."""
         parts = []
         if self.years:
-            parts.append("year " + " or ".join(str(y) for y in self.years))
+            parts.append("year " + " or ".join(year_runs(self.years)))
         if self.date_from is not None or self.date_to is not None:
             low = bound_text(self.date_from) if self.date_from else "…"
             high = bound_text(self.date_to, last=True) if self.date_to else "…"
@@ -94,16 +103,48 @@ class Query:
             parts.append("category " + " or ".join(self.categories))
         if self.types:
             parts.append("type " + " or ".join(self.types))
+        if self.statuses:
+            parts.append("status " + " or ".join(self.statuses))
         for label, value in (
             ("actor", self.actor),
             ("donor", self.donor),
             ("recipient", self.recipient),
+            ("country", self.country),
+            ("donor country", self.donor_country),
+            ("recipient country", self.recipient_country),
+            ("place", self.place),
             ("text", self.text),
             ("source", self.source),
         ):
             if value:
                 parts.append(f"{label} '{value}'")
+        if self.disputed:
+            parts.append("disputed")
         return parts
+
+    @property
+    def dated(self) -> bool:
+        """True when a year or date filter is set (so undated records cannot match)."""
+        return bool(self.years) or self.date_from is not None or self.date_to is not None
+
+    @property
+    def first_day(self) -> date | None:
+        """The earliest day a matching record may reach, when every date filter bounds it from below."""
+        lows = [date(min(self.years), 1, 1)] if self.years else []
+        if self.date_from is not None:
+            lows.append(self.date_from)
+        return max(lows) if lows else None
+
+
+def year_runs(years: Sequence[int]) -> list[str]:
+    """Years as runs: (2015, 2016, 2017, 2020) -> ['2015–2017', '2020']; two in a row stay apart."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return [f"{run[0]}–{run[-1]}" if len(run) > 2 else " or ".join(map(str, run)) for run in runs]
 
 
 def bound_text(day: date, *, last: bool = False) -> str:
@@ -416,6 +457,16 @@ def _name_matches(needle: str, names: Iterable[str]) -> bool:
     return any(needle in fold(name) for name in names)
 
 
+def place_matches(needle: str, codes: Iterable[str], event: Event) -> bool:
+    """True when the event's country is among `codes` or its city's name holds the folded needle's words."""
+    place = event.place
+    if place is None or not needle:
+        return False
+    if place.country in codes:
+        return True
+    return place.city is not None and f" {' '.join(words_of(needle))} " in spaced_words(place.city)
+
+
 def _spellings(actors: Iterable[Actor]) -> dict[str, tuple[str, ...]]:
     """For each actor id, its id, name and aliases, folded."""
     return {a.id: tuple(fold(s) for s in a.spellings()) for a in actors}
@@ -441,6 +492,7 @@ def predicates(query: Query, actors: Iterable[Actor] = ()) -> list[Callable[[Rec
     if query.date_from is not None or query.date_to is not None:
         low, high = query.date_from or date.min, query.date_to or date.max
         tests.append(lambda r: _within(r.span(), low, high))
+    actors = tuple(actors)
     spellings = _spellings(actors) if (query.actor or query.donor or query.recipient) else {}
 
     def refers(needle: str, ids: Iterable[str], names: Iterable[str]) -> bool:
@@ -467,6 +519,28 @@ def predicates(query: Query, actors: Iterable[Actor] = ()) -> list[Callable[[Rec
     if query.recipient:
         recipient = fold(query.recipient)
         tests.append(lambda r: isinstance(r, Aid) and refers(recipient, (r.recipient,), r.names()[1:]))
+    countries = {a.id: a.country for a in actors}
+    if query.country:
+        country = query.country.upper()
+        tests.append(lambda r: any(countries.get(i) == country for i in r.actor_ids()))
+    if query.donor_country:
+        donor_country = query.donor_country.upper()
+        tests.append(lambda r: isinstance(r, Aid) and countries.get(r.donor) == donor_country)
+    if query.recipient_country:
+        recipient_country = query.recipient_country.upper()
+        tests.append(lambda r: isinstance(r, Aid) and countries.get(r.recipient) == recipient_country)
+    if query.place:
+        place = fold(query.place.strip())
+        # A country by its code, or by the name or an alias of the state actor of that country.
+        codes = {place.upper()} | {
+            a.country for a in actors if a.kind == "state" and a.country and place in (fold(s) for s in a.spellings())
+        }
+        tests.append(lambda r: isinstance(r, Event) and place_matches(place, codes, r))
+    if query.disputed:
+        tests.append(lambda r: bool(r.disputes))
+    if query.statuses:
+        statuses = set(query.statuses)
+        tests.append(lambda r: isinstance(r, Agreement) and r.status in statuses)
     groups = parse_search(query.text) if query.text else []
     if groups:
         tests.append(lambda r: search_matches(groups, r))
@@ -521,3 +595,46 @@ def run(records: Iterable[Record], query: Query, actors: Iterable[Actor] = ()) -
     matched = [r for r in records if all(test(r) for test in tests)]
     ordered = sort_records(matched, query.sort)
     return ordered if query.limit is None else ordered[: query.limit]
+
+
+def actor_text(actor: Actor) -> str:
+    """An actor's searched words (id, name, aliases, country, role titles and whom they were of), spaced."""
+    texts = [*actor.spellings(), actor.country or ""]
+    for role in actor.roles:
+        texts += [role.title, role.of_name or role.of]
+    return spaced_words("\n".join(texts))
+
+
+def filter_actors(
+    actors: Iterable[Actor],
+    *,
+    kinds: Sequence[str] = (),
+    country: str | None = None,
+    role: str | None = None,
+    text: str | None = None,
+) -> list[Actor]:
+    """The actors of these kinds and country, with a role whose title holds the words of `role`, matching `text`.
+
+    `role` and `text` are read as searches are (whole words, case- and accent-blind, OR, -word, prefix*);
+    `--role president` finds every actor who held a role titled with the word `president`.
+    """
+    role_groups = parse_search(role) if role else []
+    text_groups = parse_search(text) if text else []
+    code = country.upper() if country else None
+    found = []
+    for actor in actors:
+        if kinds and actor.kind not in kinds:
+            continue
+        if code is not None and actor.country != code:
+            continue
+        if role and not any(_groups_match(role_groups, spaced_words(r.title)) for r in actor.roles):
+            continue
+        if text_groups and not _groups_match(text_groups, actor_text(actor)):
+            continue
+        found.append(actor)
+    return found
+
+
+def _groups_match(groups: Sequence[Sequence[Term]], text: str) -> bool:
+    """True when spaced words satisfy any alternative of a parsed search."""
+    return any(all(term.matches(text) != term.negated for term in group) for group in groups)

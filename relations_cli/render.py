@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.dataset import printable
-from relations_cli.model import Agreement, Aid, Citation, Dataset, Dispute, Event, Record, Source
+from relations_cli.model import (
+    Actor,
+    Agreement,
+    Aid,
+    Citation,
+    Dataset,
+    DatePoint,
+    Dispute,
+    Event,
+    Record,
+    Role,
+    Source,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +53,22 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Every field of a source, then how many records cite it; `relations sources --fields` takes each.
 SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
+SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "publisher", "published", "url", "title")
+# An actor as `relations actors` lists it: its current or last role, and how many records involve it.
+ACTOR_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "kind",
+    "country",
+    "role",
+    "role_of",
+    "role_date",
+    "records",
+    "aliases",
+    "roles",
+)
+ACTOR_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "country", "role", "role_of", "records")
+UNDATED = "undated"
 CURRENCY_SIGNS = {"USD": "US$"}
 
 
@@ -112,6 +141,87 @@ def source_dict(source: Source, records: int) -> dict[str, Any]:
     row = {name: getattr(source, name) for name in SOURCE_COLUMNS[:-1]}
     row["authors"] = list(source.authors)
     return {**row, "records": records}
+
+
+def span_text(start: DatePoint | None, end: DatePoint | None, reported_until: date | None) -> str:
+    """A fuzzy date for people: `2015-03-11/2015-03-14` as written, `since 1993, last reported 2017-01-16`."""
+    if start is None and end is None:
+        return UNDATED
+    if end is None:
+        assert start is not None
+        last = reported_until.isoformat() if reported_until else "in no dated source"
+        return f"since {start.text}, last reported {last}"
+    if start is None:
+        return f"until {end.text}"
+    return start.text if start.text == end.text else f"{start.text}/{end.text}"
+
+
+def record_date_text(record: Record) -> str:
+    """A record's date for people (see span_text); `undated` when it has none."""
+    if record.date is None:
+        return UNDATED
+    return span_text(record.date.start, record.date.end, record.reported_until)
+
+
+def role_date(role: Role) -> str | None:
+    """A role's dates as written (`2024-03/..`, `2013/2018`, `1996-04`), or None when the sources give none."""
+    if role.start is None and role.end is None:
+        return None
+    left = role.start.text if role.start else ".."
+    right = role.end.text if role.end else ".."
+    return left if left == right else f"{left}/{right}"
+
+
+def role_dict(role: Role) -> dict[str, Any]:
+    """A role as `{"title", "of", "of_name", "date", "last_reported", "sources"}`."""
+    return {
+        "title": role.title,
+        "of": role.of,
+        "of_name": role.of_name or role.of,
+        "date": role_date(role),
+        "last_reported": role.reported_until.isoformat() if role.reported_until else None,
+        "sources": [citation_dict(c) for c in role.sources],
+    }
+
+
+def latest_role(actor: Actor) -> Role | None:
+    """The actor's current or last role: the one that ends latest (then starts latest); None without roles."""
+    if not actor.roles:
+        return None
+
+    def key(item: tuple[int, Role]) -> tuple[date, date, int]:
+        """End day, start day, then file order; roles the sources do not date come first."""
+        span = item[1].span()
+        return (span[1], span[0], item[0]) if span else (date.min, date.min, item[0])
+
+    return max(enumerate(actor.roles), key=key)[1]
+
+
+def actor_dict(actor: Actor, records: int) -> dict[str, Any]:
+    """The documented JSON shape of an actor (ACTOR_COLUMNS): its fields, its current or last role, its roles."""
+    role = latest_role(actor)
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "kind": actor.kind,
+        "country": actor.country,
+        "role": role.title if role else None,
+        "role_of": (role.of_name or role.of) if role else None,
+        "role_date": role_date(role) if role else None,
+        "records": records,
+        "aliases": list(actor.aliases),
+        "roles": [role_dict(r) for r in actor.roles],
+    }
+
+
+def involving_counts(actors: Iterable[Actor], records: Iterable[Record]) -> dict[str, int]:
+    """How many records involve each actor (as actor, party, donor or recipient), by actor id."""
+    counts = {a.id: 0 for a in actors}
+    for record in records:
+        for ident in set(record.actor_ids()):
+            if ident in counts:
+                counts[ident] += 1
+    return counts
 
 
 def amount_text(amount: object, currency: object) -> str:
@@ -219,6 +329,8 @@ def _table_cell(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
     if name == "amount":
         return amount_text(value, row.get("currency"))
+    if name == "date" and value is None:
+        return UNDATED
     if isinstance(value, list):
         return "\n".join(cell(v) for v in value)
     return cell(value)
@@ -403,27 +515,179 @@ def render(listing: Listing, fmt: str, out: IO[str]) -> None:
     RENDERERS[fmt](listing, out)
 
 
+# ---------------------------------------------------------------------------
+# `relations show`: one record, actor or source whole
+# ---------------------------------------------------------------------------
+
+
+def citation_detail(citation: Citation, dataset: Dataset) -> dict[str, Any]:
+    """A citation with what a reader needs to find it: the source's title, author, publisher, date and URL."""
+    source = dataset.source(citation.source)
+    return {
+        "source": citation.source,
+        "paragraph": citation.paragraph,
+        "title": source.title if source else None,
+        "author": (", ".join(source.authors) or None) if source else None,
+        "publisher": source.publisher if source else None,
+        "published": source.published if source else None,
+        "url": source.url if source else None,
+    }
+
+
+def citation_text(citation: Citation, dataset: Dataset) -> str:
+    """A citation for people: `Agency, “Title”, 2024-07-12, https://… [id]`, a paragraph where one is cited."""
+    c = citation_detail(citation, dataset)
+    parts = [c["publisher"] or c["author"], f"“{c['title']}”" if c["title"] else None, c["published"] or UNDATED]
+    if c["paragraph"] is not None:
+        parts.append(f"paragraph {c['paragraph']}")
+    parts.append(c["url"])
+    return printable(", ".join(p for p in parts if p) + f" [{c['source']}]")
+
+
+def grouped_citations(citations: Sequence[Citation], dataset: Dataset) -> str:
+    """Citations for people, one per source (`…, 2017-01-16, paragraphs 12, 13 [qaiser-2017]`), joined by `; `."""
+    paragraphs: dict[str, list[int]] = {}
+    for c in citations:
+        found = paragraphs.setdefault(c.source, [])
+        if c.paragraph is not None and c.paragraph not in found:
+            found.append(c.paragraph)
+    texts = []
+    for source, numbers in paragraphs.items():
+        text = citation_text(Citation(source), dataset)
+        if numbers:
+            label = "paragraph" if len(numbers) == 1 else "paragraphs"
+            head, _, ref = text.rpartition(" [")
+            text = f"{head}, {label} {', '.join(map(str, sorted(numbers)))} [{ref}"
+        texts.append(text)
+    return "; ".join(texts)
+
+
+def reading_source_text(citation: Citation, dataset: Dataset) -> str:
+    """A source of a disputed reading, short: `Agency, 2024-07-12 [id]`."""
+    c = citation_detail(citation, dataset)
+    who = c["publisher"] or c["author"] or c["title"] or c["source"]
+    ref = c["source"] if c["paragraph"] is None else f"{c['source']}:{c['paragraph']}"
+    return printable(f"{who}, {c['published'] or UNDATED} [{ref}]")
+
+
 def record_detail(record: Record, dataset: Dataset) -> dict[str, Any]:
-    """A record whole, plus each citation with its source's title, author and date."""
+    """A record whole (to_dict), when an open end was last reported, and each citation spelled out."""
     data = to_dict(record)
-    citations = []
-    for c in record.sources:
-        source = dataset.source(c.source)
-        citations.append(
-            {
-                "source": c.source,
-                "paragraph": c.paragraph,
-                "title": source.title if source else None,
-                "author": ", ".join(source.authors) or None if source else None,
-                "published": source.published if source else None,
-            }
-        )
-    data["citations"] = citations
+    open_end = record.date is not None and record.date.end is None
+    last = record.reported_until.isoformat() if open_end and record.reported_until else None
+    data["last_reported"] = last
+    data["citations"] = [citation_detail(c, dataset) for c in record.sources]
     return data
 
 
-def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
-    """One record as a two-column table of field and value, citations spelled out."""
+def actor_detail(actor: Actor, records: Sequence[Record], dataset: Dataset) -> dict[str, Any]:
+    """An actor whole (actor_dict, each role's citations spelled out), then its records in the order given."""
+    data = actor_dict(actor, len(records))
+    for role, row in zip(actor.roles, data["roles"], strict=True):
+        row["citations"] = [citation_detail(c, dataset) for c in role.sources]
+    data["records"] = [to_dict(r) for r in records]
+    return data
+
+
+def source_detail(source: Source, records: Sequence[Record]) -> dict[str, Any]:
+    """A source whole (source_dict), then the records citing it in the order given."""
+    data = source_dict(source, len(records))
+    data["records"] = [to_dict(r) for r in records]
+    return data
+
+
+@dataclass
+class Detail:
+    """What `show` prints for people and pipes: field/value pairs, disputes side by side, a list of records."""
+
+    pairs: list[tuple[str, str]]
+    disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] = field(default_factory=list)
+    records: Listing | None = None
+    citations: list[tuple[str, list[str]]] = field(default_factory=list)  # for people, and as TSV cells
+
+
+RELATED_FIELDS: tuple[str, ...] = ("id", "kind", "date", "title")
+
+
+def _related(records: Sequence[Record], label: str) -> Listing:
+    """The records of an actor or source, as a listing of id, kind, date and title."""
+    return Listing([to_dict(r) for r in records], RELATED_FIELDS, label)
+
+
+def _reading_value(value: str, dataset: Dataset) -> str:
+    """A disputed value for people: an actor id with the actor's name (`Azerbaijan (azerbaijan)`)."""
+    actor = dataset.actor(value)
+    return printable(f"{actor.name} ({value})" if actor is not None else value)
+
+
+def record_pairs(record: Record, dataset: Dataset) -> Detail:
+    """A record for `show`: every field, dates as people read them, citations and disputes spelled out."""
+    data = to_dict(record)
+    pairs: list[tuple[str, str]] = []
+    for name, value in data.items():
+        if name in ("sources", "disputes"):
+            continue
+        if name == "date":
+            shown = record_date_text(record)
+        elif name == "amount":
+            shown = amount_text(value, data.get("currency"))
+        elif value in (None, []) and name in ("place", "status", "notes", "aliases", "count", "count_qualifier"):
+            continue
+        else:
+            shown = cell(value)
+        pairs.append((name, shown))
+    citations = []
+    for c in record.sources:
+        d = citation_detail(c, dataset)
+        ref = c.source if c.paragraph is None else f"{c.source}:{c.paragraph}"
+        tsv = [ref, *(cell(d[k]) for k in ("title", "author", "publisher", "published", "url"))]
+        citations.append((citation_text(c, dataset), tsv))
+    disputes = [
+        (
+            printable(d.field),
+            [
+                (_reading_value(r.value, dataset), [reading_source_text(c, dataset) for c in r.sources])
+                for r in d.readings
+            ],
+            printable(d.note) if d.note else None,
+        )
+        for d in record.disputes
+    ]
+    return Detail(pairs, disputes, citations=citations)
+
+
+def actor_pairs(actor: Actor, records: Sequence[Record], dataset: Dataset) -> Detail:
+    """An actor for `show`: its fields, aliases, each role with its dates and citations, then its records."""
+    pairs = [
+        ("id", actor.id),
+        ("name", actor.name),
+        ("kind", actor.kind),
+        ("country", actor.country or ""),
+    ]
+    if actor.aliases:
+        pairs.append(("aliases", "; ".join(actor.aliases)))
+    for role in actor.roles:
+        if role_date(role):
+            when = span_text(role.start, role.end, role.reported_until)
+        else:  # a role without dates holds on the date of its source
+            when = f"reported {role.reported_until.isoformat()}" if role.reported_until else UNDATED
+        cited = grouped_citations(role.sources, dataset)
+        pairs.append(("role", f"{role.title} ({role.of_name or role.of}), {when} — {cited}"))
+    pairs = [(k, printable(v)) for k, v in pairs]
+    noun = "record" if len(records) == 1 else "records"
+    return Detail(pairs, records=_related(records, f"{noun} involving {printable(actor.name)}"))
+
+
+def source_pairs(source: Source, records: Sequence[Record]) -> Detail:
+    """A source for `show`: every field it has, then the records citing it."""
+    row = source_dict(source, len(records))
+    pairs = [(k, cell(v)) for k, v in row.items() if v not in (None, []) and k != "records"]
+    return Detail(pairs, records=_related(records, "record citing it" if len(records) == 1 else "records citing it"))
+
+
+def render_detail(detail: Detail, out: IO[str]) -> None:
+    """`show` on a terminal: a grid of field and value, each dispute's readings side by side, then a table."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -431,26 +695,41 @@ def render_detail(detail: dict[str, Any], out: IO[str]) -> None:
     grid = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     grid.add_column("field", style="bold", no_wrap=True)
     grid.add_column("value", overflow="fold")
-    for name, value in detail.items():
-        if name in ("sources", "citations"):
-            continue
-        shown = amount_text(value, detail.get("currency")) if name == "amount" else cell(value)
-        grid.add_row(Text(name), Text(shown))
-    for c in detail["citations"]:
-        who = f"{c['author']}, " if c["author"] else ""
-        when = c["published"] or "undated"
-        grid.add_row(
-            Text("source"), Text(printable(f"{who}“{c['title']}” ({when}), paragraph {c['paragraph']} [{c['source']}]"))
-        )
+    for name, value in detail.pairs:
+        grid.add_row(Text(name), Text(value))
+    for text, _ in detail.citations:
+        grid.add_row(Text("source"), Text(text))
     console.print(grid)
+    for name, readings, note in detail.disputes:
+        console.print()
+        console.print(Text(f"disputed: {name}", style="bold"))
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for value, _ in readings:
+            table.add_column(Text(value), overflow="fold")
+        table.add_row(*(Text("\n".join(sources)) for _, sources in readings))
+        console.print(table)
+        if note:
+            console.print(Text(note))
+    if detail.records is not None:
+        console.print()
+        if detail.records.rows:
+            render_table(detail.records, out)
+        else:
+            console.print(Text(detail.records.caption()))
 
 
-def detail_lines(detail: dict[str, Any]) -> str:
-    """One record as `field<TAB>value` lines, for pipes."""
-    lines = [f"{k}\t{cell(v)}" for k, v in detail.items() if k != "citations"]
-    for c in detail["citations"]:
-        lines.append(
-            "citation\t"
-            + "\t".join((f"{c['source']}:{c['paragraph']}", cell(c["title"]), cell(c["author"]), cell(c["published"])))
-        )
-    return "\n".join(lines) + "\n"
+def detail_lines(detail: Detail) -> str:
+    """`show` in a pipe: `field<TAB>value` lines, a `dispute` line per dispute, then the records as TSV."""
+    lines = [f"{name}\t{value}" for name, value in detail.pairs]
+    lines += ["\t".join(["citation", *cells]) for _, cells in detail.citations]
+    for name, readings, note in detail.disputes:
+        sides = [f"{value} [{'; '.join(sources)}]" for value, sources in readings]
+        lines.append("\t".join(["dispute", name, *sides]))
+        if note:
+            lines.append(f"dispute_note\t{name}\t{note}")
+    text = "\n".join(lines) + "\n"
+    if detail.records is not None:
+        buffer = io.StringIO()
+        render_tsv(detail.records, buffer)
+        text += "\n" + buffer.getvalue()
+    return text

@@ -11,13 +11,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from relations_cli.dataset import DatasetError, printable, resolve_path
-from relations_cli.model import Dataset, Record
+from relations_cli.model import Actor, Dataset, Record, Source
 from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
@@ -222,13 +222,13 @@ def load_candidates(state: State, query: Query) -> Candidates:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def missing_record(ident: str, known: Sequence[str]) -> NoReturn:
-    """End with exit 1: no record has this id; suggest the closest ones."""
+def missing_record(ident: str, known: Sequence[str], what: str = "record") -> NoReturn:
+    """End with exit 1: nothing (`what`) has this id; suggest the closest ones."""
     import difflib
 
     close = difflib.get_close_matches(ident, sorted(known), n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    fail(f"no record with id '{ident}'{hint}", ExitCode.NOT_FOUND)
+    fail(f"no {what} with id '{ident}'{hint}", ExitCode.NOT_FOUND)
 
 
 def choose_format(fmt: str | None, valid: Sequence[str] = FORMATS) -> str:
@@ -290,7 +290,32 @@ def select(
     query = build_query(command, values, words)
     dataset = load_dataset(state)
     check_source(dataset, query)
+    note_past_sources(dataset, query)
     return dataset, query, run(dataset.records(), query, dataset.actors)
+
+
+def newest_source(dataset: Dataset) -> Source | None:
+    """The source published last (by the last day its date may mean), or None when no source is dated."""
+    dated = [s for s in dataset.sources if s.published]
+    return max(dated, key=lambda s: (s.published_until, s.id)) if dated else None
+
+
+def note_past_sources(dataset: Dataset, query: Query) -> None:
+    """Say on stderr where the sources end when the date filters ask only for days after that."""
+    newest = newest_source(dataset)
+    first = query.first_day
+    if newest is None or first is None or newest.published_until is None or first <= newest.published_until:
+        return
+    note(f"note: the sources end on {newest.published}; nothing after that date is known")
+
+
+def undated_left_out(state: State, query: Query) -> int:
+    """How many undated records would match but for the year and date filters (0 without such filters)."""
+    if not query.dated:
+        return 0
+    undated = replace(query, years=(), date_from=None, date_to=None, limit=None)
+    everything = load_candidates(state, undated).dataset
+    return sum(1 for r in run(everything.records(), undated, everything.actors) if r.date is None)
 
 
 def prepare_streams() -> None:
@@ -362,7 +387,12 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     candidates = load_candidates(state, query)
     dataset = candidates.dataset  # all sources; of the records, only those that may match
     check_source(dataset, query)
+    note_past_sources(dataset, query)
     records = run(dataset.records(), query, dataset.actors)
+    filters = query.describe()
+    left_out = undated_left_out(state, query) if chosen == "table" else 0
+    if left_out:
+        filters.append(f"{plural(left_out, 'undated record')} left out by the date filter")
     citations = ""
     if values.get("cite") and records:
         from relations_cli.cite import cite_text
@@ -372,7 +402,7 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     footer = ["", *citations.splitlines()] if citations and chosen == "table" else []
     rows = [to_dict(r) for r in records]
     fixed = values.get("fields") is not None
-    listing = Listing(rows, columns, label, candidates.total, query.describe(), footer, fixed=fixed)
+    listing = Listing(rows, columns, label, candidates.total, filters, footer, fixed=fixed)
     output(listing, chosen)
     if citations and chosen != "table":
         with closed_pipe_is_quiet():
@@ -380,39 +410,137 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     matched(bool(records), values)
 
 
-SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "title", "authors", "published", "records")
-
-
 def print_sources(dataset: Dataset, values: Values) -> None:
-    """List the sources with how many records cite each, in the chosen format and fields."""
+    """List the sources with how many records cite each; a table ends with the span of their publication dates."""
     from relations_cli.overview import citing_counts
-    from relations_cli.render import SOURCE_COLUMNS, source_dict
+    from relations_cli.render import SOURCE_COLUMNS, SOURCE_DEFAULT_COLUMNS, source_dict
 
+    chosen = choose_format(values.get("fmt"))
     counts = citing_counts(dataset)
     rows = [source_dict(s, counts[s.id]) for s in dataset.sources]
-    columns = choose_fields(values.get("fields"), SOURCE_COLUMNS, SOURCE_DEFAULT_COLUMNS)
+    default = SOURCE_COLUMNS if chosen in ("json", "jsonl") else SOURCE_DEFAULT_COLUMNS
+    columns = choose_fields(values.get("fields"), SOURCE_COLUMNS, default)
     fixed = values.get("fields") is not None
-    output(Listing(rows, columns, "sources", len(rows), fixed=fixed), values.get("fmt"), values)
+    footer = [coverage(dataset)] if dataset.sources else []
+    output(Listing(rows, columns, "sources", len(rows), footer=footer, fixed=fixed), chosen, values)
 
 
-def print_record(dataset: Dataset, record_id: str, fmt: str | None) -> None:
-    """Show one record whole with its citations; an unknown id ends with exit 1 and suggestions."""
-    from relations_cli.render import detail_lines, record_detail, render_detail
+def coverage(dataset: Dataset) -> str:
+    """The span of the sources' publication dates: `published 2017-01-16 – 2024-07-12 (1 undated)`."""
+    dated = sorted((s for s in dataset.sources if s.published), key=lambda s: (s.published_until, s.id))
+    undated = len(dataset.sources) - len(dated)
+    first, last = (dated[0].published, dated[-1].published) if dated else (None, None)
+    span = "no source is dated" if not dated else f"published {first}" + (f" – {last}" if last != first else "")
+    return span + (f" ({undated} undated)" if undated and dated else "")
 
-    record = next((r for r in dataset.records() if r.id == record_id), None)
-    if record is None:
-        missing_record(record_id, [r.id for r in dataset.records()])
-    detail = record_detail(record, dataset)
+
+def version_text(state: State) -> str:
+    """`relations 0.1.0 (dataset version 2, sources up to 2017-01-16)`: the tool, the dataset and where it ends."""
+    from relations_cli import __version__
+    from relations_cli.store import load_cached
+
+    try:
+        dataset = load_cached(resolve_path(state.data), use_cache=state.cache)
+    except (DatasetError, OSError):
+        return f"{PROG} {__version__} (the dataset cannot be read: see relations validate)"
+    version = dict(dataset.meta).get("version")
+    newest = newest_source(dataset)
+    parts = [f"dataset version {version}" if version else "dataset without a version"]
+    parts.append(f"sources up to {newest.published}" if newest else "no dated source")
+    return f"{PROG} {__version__} ({', '.join(parts)})"
+
+
+def filter_actors_of(dataset: Dataset, values: Values) -> list[Actor]:
+    """The actors the `actors` command's filters keep, in file order (choices checked, exit 2 on a bad one)."""
+    from relations_cli.query import filter_actors
+
+    check_choices("actors", values)
+    text = values.get("text")
+    if text is not None and text.strip():
+        from relations_cli.query import parse_search
+
+        if not parse_search(text):
+            fail(f"nothing to search for in '{text}': give a word of letters or digits", ExitCode.USAGE)
+    return filter_actors(
+        dataset.actors,
+        kinds=values.get("actor_kinds") or (),
+        country=values.get("country"),
+        role=values.get("role"),
+        text=text,
+    )
+
+
+def print_actors(dataset: Dataset, values: Values) -> None:
+    """List actors with their current or last role and how many records involve each."""
+    from relations_cli.render import ACTOR_COLUMNS, ACTOR_DEFAULT_COLUMNS, actor_dict, involving_counts
+
+    chosen = choose_format(values.get("fmt"))
+    default = ACTOR_COLUMNS if chosen in ("json", "jsonl") else ACTOR_DEFAULT_COLUMNS
+    columns = choose_fields(values.get("fields"), ACTOR_COLUMNS, default)
+    actors = filter_actors_of(dataset, values)
+    counts = involving_counts(dataset.actors, dataset.records())
+    rows = [actor_dict(a, counts[a.id]) for a in actors]
+    filters = [
+        f"{label} '{value}'"
+        for label, value in (
+            ("kind", " or ".join(values.get("actor_kinds") or ())),
+            ("country", values.get("country")),
+            ("role", values.get("role")),
+            ("text", values.get("text")),
+        )
+        if value
+    ]
+    fixed = values.get("fields") is not None
+    output(Listing(rows, columns, "actors", len(dataset.actors), filters, fixed=fixed), chosen, values)
+
+
+def find_any(dataset: Dataset, ident: str) -> Record | Actor | Source:
+    """The record, actor or source with this id (or the actor with this name or alias); else exit 1, suggesting."""
+    from relations_cli.query import fold
+
+    record = next((r for r in dataset.records() if r.id == ident), None)
+    found = record or dataset.actor(ident) or dataset.source(ident)
+    if found is not None:
+        return found
+    folded = fold(ident.strip())
+    named = [a for a in dataset.actors if any(fold(s) == folded for s in a.spellings())]
+    if len(named) == 1:
+        return named[0]
+    known = [*(r.id for r in dataset.records()), *(a.id for a in dataset.actors), *(s.id for s in dataset.sources)]
+    missing_record(ident, known, "record, actor or source")
+
+
+def print_record(dataset: Dataset, ident: str, fmt: str | None) -> None:
+    """Show one record, actor or source whole; an unknown id ends with exit 1 and suggestions."""
+    from relations_cli import render as r
+    from relations_cli.query import sort_records
+
+    found = find_any(dataset, ident)
     chosen = choose_format(fmt)
+    detail: dict[str, Any]
+    if isinstance(found, Actor):
+        records = sort_records([x for x in dataset.records() if found.id in x.actor_ids()], "date")
+        detail = r.actor_detail(found, records, dataset)
+        pairs = r.actor_pairs(found, records, dataset)
+        row = Listing([r.actor_dict(found, len(records))], r.ACTOR_COLUMNS, "actors")
+    elif isinstance(found, Source):
+        records = sort_records([x for x in dataset.records() if any(c.source == found.id for c in x.sources)], "date")
+        detail = r.source_detail(found, records)
+        pairs = r.source_pairs(found, records)
+        row = Listing([r.source_dict(found, len(records))], r.SOURCE_COLUMNS, "sources")
+    else:
+        detail = r.record_detail(found, dataset)
+        pairs = r.record_pairs(found, dataset)
+        row = Listing([to_dict(found)], fields_of((found.kind,)), "records")
     with closed_pipe_is_quiet():
         if chosen == "table":
-            render_detail(detail, sys.stdout)
+            r.render_detail(pairs, sys.stdout)
         elif chosen in ("json", "jsonl"):
             import json
 
             indent = 2 if chosen == "json" else None
             sys.stdout.write(json.dumps(detail, ensure_ascii=ascii_stdout(), indent=indent) + "\n")
         elif chosen == "tsv":
-            sys.stdout.write(detail_lines(detail))
+            sys.stdout.write(r.detail_lines(pairs))
         else:
-            render(Listing([to_dict(record)], fields_of((record.kind,)), "records"), chosen, sys.stdout)
+            render(row, chosen, sys.stdout)

@@ -30,9 +30,21 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_version() -> None:
-    """--version prints the package version."""
+    """--version names the tool's version, the bundled dataset's version and its newest source date."""
     result = runner.invoke(app, ["--version"])
-    assert (result.exit_code, result.stdout) == (0, f"relations {__version__}\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"relations {__version__} (dataset version 2, sources up to 2017-01-16)\n",
+    )
+
+
+def test_version_reads_the_data_given_beside_it() -> None:
+    """--version after --data describes that dataset; a dataset without a version says so."""
+    pages = str(SMALL.parent / "pages.toml")
+    result = runner.invoke(app, ["--data", pages, "--version"])
+    assert result.stdout == f"relations {__version__} (dataset version 2, sources up to 2024-07)\n"
+    result = runner.invoke(app, [f"--data={SMALL}", "--no-cache", "--version"])
+    assert result.stdout == f"relations {__version__} (dataset without a version, sources up to 2017-01-16)\n"
 
 
 def test_validate_summarises() -> None:
@@ -57,7 +69,19 @@ def test_sources_json_counts_citing_records() -> None:
     expected = {s.id: sum(any(c.source == s.id for c in r.sources) for r in dataset.records()) for s in dataset.sources}
     assert code == 0
     assert {s["id"]: s["records"] for s in json.loads(out)} == expected
-    assert set(json.loads(out)[0]) == {"id", "title", "authors", "published", "records"}
+    assert list(json.loads(out)[0]) == [
+        "id",
+        "title",
+        "authors",
+        "published",
+        "file",
+        "publisher",
+        "url",
+        "language",
+        "kind",
+        "notes",
+        "records",
+    ]
 
 
 def test_aid_year_json_equals_the_query() -> None:
@@ -100,7 +124,9 @@ def test_show_record_with_citations() -> None:
         "paragraph": 3,
         "title": "Alpha article",
         "author": "A. Writer",
+        "publisher": None,
         "published": "2017-01-16",
+        "url": None,
     }
 
 
@@ -222,4 +248,4 @@ def test_piped_show_spells_out_citations() -> None:
     """Piped `show` gives each citation's source, paragraph, title, author and date."""
     code, out, _ = invoke("show", "ties")
     assert code == 0
-    assert "citation\talpha:3\tAlpha article\tA. Writer\t2017-01-16" in out.splitlines()
+    assert "citation\talpha:3\tAlpha article\tA. Writer\t\t2017-01-16\t" in out.splitlines()

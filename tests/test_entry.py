@@ -24,6 +24,11 @@ VALUES = {
     "--search": ["flood", "heydər", "[bold]", "flood OR ties", "aid -flood", "OR"],
     "-s": ["grant", "recogni*"],
     "--source": ["alpha", "gamma"],
+    "--country": ["PK", "az", "XX"],
+    "--donor-country": ["AZ", "pk"],
+    "--recipient-country": ["PK", "Pakistan"],
+    "--place": ["Baku", "AZ", ""],
+    "--status": ["signed", "in-force", "bogus"],
     "--sort": ["date", "-date", "amount", "-id", "colour"],
     "--limit": ["0", "2", "-1", "two"],
     "--format": ["json", "jsonl", "csv", "tsv", "markdown", "table", "yaml"],
@@ -35,9 +40,10 @@ option = st.sampled_from(sorted(VALUES)).flatmap(
     lambda name: st.sampled_from(VALUES[name]).map(lambda value: [name, value])
 )
 EXTRAS = [["--cite"], ["--help"], ["--bogus"], ["-y"], ["--year=2010"], ["-y2010"], ["--", "x"]]
+EXTRAS += [["--disputed"], ["--status", "signed"]]
 EXTRAS += [["--exit-status"], ["--no-cache"], ["--json"], ["--csv"], ["--data=" + str(SMALL)], ["--cite=1"]]
 extra = st.sampled_from(EXTRAS)
-command = st.sampled_from(["events", "aid", "agreements", "search", "show", "sources", "evnts"])
+command = st.sampled_from(["events", "aid", "agreements", "search", "show", "sources", "actors", "evnts"])
 
 
 def run_both(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[tuple[int, str, str], tuple[int, str, str]]:

@@ -157,7 +157,7 @@ def test_json_export_equals_the_listings(tmp_path: Path, small: Dataset) -> None
     path = tmp_path / "relations.json"
     assert invoke("export", str(path))[0] == 0
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert set(document) == {"meta", "sources", "events", "aid", "agreements"}
+    assert set(document) == {"meta", "sources", "actors", "events", "aid", "agreements"}
     for kind in KINDS:
         assert document[TABLE_OF_KIND[kind]] == listing_json(kind)
     assert [s["id"] for s in document["sources"]] == [s.id for s in small.sources]
@@ -177,7 +177,7 @@ def test_csv_export_equals_the_listings(tmp_path: Path, small: Dataset) -> None:
     """Each CSV file reads back equal to the listing's --format csv output with every field."""
     directory = tmp_path / "tables"
     assert invoke("export", str(directory), "--format", "csv")[0] == 0
-    assert entries(directory) == ["agreements.csv", "aid.csv", "events.csv", "sources.csv"]
+    assert entries(directory) == ["actors.csv", "agreements.csv", "aid.csv", "events.csv", "sources.csv"]
     for kind in KINDS:
         text = (directory / f"{TABLE_OF_KIND[kind]}.csv").read_text(encoding="utf-8")
         assert list(csv.reader(io.StringIO(text))) == listing_csv(kind)
@@ -185,6 +185,57 @@ def test_csv_export_equals_the_listings(tmp_path: Path, small: Dataset) -> None:
         sources = list(csv.DictReader(handle))
     assert [(s["id"], s["title"], s["authors"]) for s in sources] == [
         (s.id, s.title, "; ".join(s.authors)) for s in small.sources
+    ]
+
+
+HEYDAR_ROLE = {
+    "title": "President",
+    "of": "azerbaijan",
+    "of_name": "Azerbaijan",
+    "date": "1996-04",
+    "last_reported": "2017-01-16",
+    "sources": [{"source": "alpha", "paragraph": 5}],
+}
+
+
+def test_json_export_carries_actors_with_roles(tmp_path: Path) -> None:
+    """The JSON export lists every actor with its fields, aliases and dated, cited roles."""
+    path = tmp_path / "relations.json"
+    assert invoke("export", str(path), "--year", "2010")[0] == 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    state = {"kind": "state", "aliases": [], "roles": []}
+    assert document["actors"] == [
+        {"id": "pakistan", "name": "Pakistan", "country": "PK", **state},
+        {"id": "azerbaijan", "name": "Azerbaijan", "country": "AZ", **state},
+        {
+            "id": "heydar-aliyev",
+            "name": "Heydar Aliyev",
+            "kind": "person",
+            "country": "AZ",
+            "aliases": ["Heydər Əliyev", "Hayder Aliyev"],
+            "roles": [HEYDAR_ROLE],
+        },
+    ]
+
+
+def test_csv_export_writes_actors_csv(tmp_path: Path) -> None:
+    """actors.csv has a row per actor, aliases and roles joined as in TSV output."""
+    directory = tmp_path / "tables"
+    assert invoke("export", str(directory), "--format", "csv")[0] == 0
+    with (directory / "actors.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["id", "name", "kind", "country", "aliases", "roles"],
+        ["pakistan", "Pakistan", "state", "PK", "", ""],
+        ["azerbaijan", "Azerbaijan", "state", "AZ", "", ""],
+        [
+            "heydar-aliyev",
+            "Heydar Aliyev",
+            "person",
+            "AZ",
+            "Heydər Əliyev; Hayder Aliyev",
+            "President of azerbaijan 1996-04 [alpha:5]",
+        ],
     ]
 
 

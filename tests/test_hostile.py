@@ -47,6 +47,7 @@ EXPECTED_ELSEWHERE = {"empty.toml": [("", "no [[sources]] defined: every record 
 DATA_COMMANDS: dict[str, list[str]] = {
     "validate": [],
     "sources": [],
+    "actors": [],
     "events": [],
     "aid": [],
     "agreements": [],
@@ -303,7 +304,7 @@ def assert_clean_failure_or_success(code: int, out: str, err: str, name: str) ->
         assert out == ""
         last = err.splitlines()[-1]
         summary = re.fullmatch(rf"relations: error: \d+ problems? in {re.escape(name)}", last)
-        assert summary or last.startswith("relations: error: no record with id 'ties'"), err
+        assert summary or last.startswith("relations: error: no record, actor or source with id 'ties'"), err
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -73,6 +73,12 @@ def test_query_destinations_name_query_fields() -> None:
     filters = {o.dest for o in options.options_for("search")} & QUERY_FIELDS
     assert filters == {"years", "date_from", "date_to", "categories", "types", "actor", "donor", "recipient"} | {
         "source",
+        "country",
+        "donor_country",
+        "recipient_country",
+        "place",
+        "disputed",
+        "statuses",
         "sort",
         "limit",
     }

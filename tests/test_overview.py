@@ -257,7 +257,15 @@ def test_summary_rows_flatten_every_section(small: Dataset) -> None:
     """The tidy rows hold every line of every section, under the fixed columns."""
     data = summary(small.records())
     rows = summary_rows(data)
-    sections = ("aid_totals", "aid_by_year", "aid_by_purpose", "events_by_category", "agreements_by_type")
+    sections = (
+        "aid_totals",
+        "aid_by_donor_country",
+        "aid_by_recipient_country",
+        "aid_by_year",
+        "aid_by_purpose",
+        "events_by_category",
+        "agreements_by_type",
+    )
     assert len(rows) == sum(len(data[s]) for s in sections)
     assert all(tuple(row) == SUMMARY_COLUMNS for row in rows)
 
@@ -271,7 +279,7 @@ def test_summary_json_is_one_object(small: Dataset) -> None:
     """The summary command with --format json prints the summary object, parsed back whole."""
     code, out, err = invoke("summary", "--format", "json")
     assert (code, err) == (0, "")
-    assert json.loads(out) == json.loads(json.dumps(summary(small.records())))
+    assert json.loads(out) == json.loads(json.dumps(summary(small.records(), small.actors)))
 
 
 def test_summary_takes_filters(small: Dataset) -> None:
@@ -288,7 +296,8 @@ def test_summary_csv_reads_back_as_tidy_rows(small: Dataset) -> None:
     code, out, _ = invoke("summary", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     expected = [
-        {k: "" if v is None else str(v) for k, v in row.items()} for row in summary_rows(summary(small.records()))
+        {k: "" if v is None else str(v) for k, v in row.items()}
+        for row in summary_rows(summary(small.records(), small.actors))
     ]
     assert code == 0 and rows == expected
 

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
-from relations_cli import __version__
 from relations_cli.cli import citations, exporting, listing, overviews, records
 from relations_cli.cli.shared import takes_options
 from relations_cli.options import PROG, ROOT, idiom, wants_pager
-from relations_cli.runtime import ExitCode, State, Values, paging, prepare_streams, silence_stdout
+from relations_cli.runtime import ExitCode, State, Values, paging, prepare_streams, silence_stdout, version_text
+
+
+class RootGroup(TyperGroup):
+    """The root command: keeps its arguments, so that --version can read the --data given beside it."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: Click's Context, private in Typer
+        """Keep the arguments in ctx.meta, then parse as usual."""
+        ctx.meta["relations_args"] = list(args)
+        return super().parse_args(ctx, args)
+
 
 app = typer.Typer(
+    cls=RootGroup,
     name=PROG,
     help="Exact, citable facts about the relations between Pakistan and Azerbaijan.",
     rich_markup_mode=None,
@@ -25,10 +38,30 @@ for family in (records, listing, overviews, citations, exporting):
     app.add_typer(family.app)
 
 
-def version_callback(value: bool) -> None:
-    """Print the version and stop."""
+def _root_state(args: Sequence[str]) -> State:
+    """The global options among the root's arguments (before the command), read before Click gets to them."""
+    data: Path | None = None
+    cache = True
+    tokens = list(args)
+    while tokens and tokens[0].startswith("-"):
+        token = tokens.pop(0)
+        name, has_value, value = token.partition("=")
+        if name == "--data":
+            if not has_value:
+                if not tokens:
+                    break
+                value = tokens.pop(0)
+            data = Path(value)
+        elif token == "--no-cache":
+            cache = False
+    return State(data=data, cache=cache)
+
+
+def version_callback(ctx: typer.Context, value: bool) -> None:
+    """Print the tool's version, the dataset's version and its newest source date, and stop."""
     if value:
-        sys.stdout.write(f"{PROG} {__version__}\n")
+        state = _root_state(ctx.find_root().meta.get("relations_args", ()))
+        sys.stdout.write(version_text(state) + "\n")
         raise typer.Exit(ExitCode.OK)
 
 

@@ -21,7 +21,8 @@ app = typer.Typer()
             "relations cite flood-relief-2010 --style bibtex",
             "relations cite --category visit --style csl-json",
         ],
-        "Each source behind the matching records (narrowed to the records named by ID, if any), once, with "
+        "Each source behind the matching records (narrowed to those named by ID, if any: a record id, an actor id "
+        "for the records involving the actor, or a source id for the records citing it), once, with "
         "the paragraphs the records cite: --style markdown (a list), bibtex (@article entries, paragraphs in "
         "'note') or csl-json (a JSON array of CSL items for Zotero, Pandoc and citeproc). Listing commands "
         "print the Markdown list under their output with --cite.",
@@ -30,7 +31,7 @@ app = typer.Typer()
 @takes_options("cite")
 def cite(
     ctx: typer.Context,
-    ids: Annotated[Optional[list[str]], id_argument("Only these records.")] = None,
+    ids: Annotated[Optional[list[str]], id_argument("Only these records, or those of these actors or sources.")] = None,
     *,
     values: Values,
 ) -> None:
@@ -39,11 +40,18 @@ def cite(
 
     dataset, query, records = select(state_of(ctx, values), "cite", values)
     if ids:
-        known = [r.id for r in dataset.records()]
+        known = {r.id for r in dataset.records()}
+        actors = {a.id for a in dataset.actors}
+        sources = {s.id for s in dataset.sources}
         for ident in ids:
-            if ident not in known:
-                missing_record(ident, known)
-        records = [r for r in records if r.id in set(ids)]
+            if ident not in known | actors | sources:
+                missing_record(ident, sorted(known | actors | sources), "record, actor or source")
+        wanted = set(ids)
+        records = [
+            r
+            for r in records
+            if r.id in wanted or wanted & set(r.actor_ids()) or any(c.source in wanted for c in r.sources)
+        ]
     text = cite_text(dataset, records, values["style"])
     emit(lambda out: out.write(text))
     if not records and sys.stderr.isatty():

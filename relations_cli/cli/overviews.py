@@ -87,14 +87,17 @@ def _records_json(records: list[Any], chosen: str) -> None:
     help=examples(
         ["relations summary", "relations summary --from 2010 --format json", "relations summary --donor azerbaijan"],
         "Aid totals per donor, recipient and currency, per year and per purpose (an aid record's category is "
-        "its purpose group): the disclosed total, the number of grants, and how many of them state no amount. "
+        "its purpose group), and per donor country and recipient country (a state, or a body or person of that "
+        "country: the Heydar Aliyev Foundation counts for AZ): the disclosed total, the number of grants, and how "
+        "many of them state no amount. "
         "Also events per category and agreements per type.\n\n"
         "Amounts in different currencies are never added together. Grants without a stated amount are never "
         "counted as 0: they form a row of their own with currency and total null ('not stated'), so 'grants' "
         "adds up across rows. A grant dated with an interval such as 1992/1993 counts in the year it starts; "
         "undated grants count under year null ('undated').\n\n"
         "--format json gives one object: aid_totals (a list of {donor, recipient, currency, total, grants, "
-        "undisclosed}), aid_by_year, aid_by_purpose, events_by_category, agreements_by_type and records (counts "
+        "undisclosed}), aid_by_donor_country and aid_by_recipient_country (the same with donor_country or "
+        "recipient_country), aid_by_year, aid_by_purpose, events_by_category, agreements_by_type and records (counts "
         "per kind). tsv, csv and jsonl give one tidy row per line, its section named in 'section'.",
     ),
 )
@@ -104,8 +107,8 @@ def summary(ctx: typer.Context, values: Values) -> None:
     from relations_cli import overview
 
     chosen = choose_format(values["fmt"])
-    _, query, records = select(state_of(ctx, values), "summary", values)
-    data = overview.summary(records)
+    dataset, query, records = select(state_of(ctx, values), "summary", values)
+    data = overview.summary(records, dataset.actors)
     counts = data["records"]
     nouns = (("events", "event"), ("aid", "aid record"), ("agreements", "agreement"))
     caption = " · ".join([", ".join(plural(counts[key], noun) for key, noun in nouns), *query.describe()])

@@ -8,14 +8,16 @@ parameter per option, and hands the body the parsed values, by destination, as `
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar, get_type_hints
 
 import typer
 
 from relations_cli.dataset import DatasetError, resolve_path
+from relations_cli.model import Dataset
 from relations_cli.options import Option, kinds_of, options_for
+from relations_cli.query import fold
 from relations_cli.runtime import State, Values
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -33,26 +35,43 @@ def _data_of(ctx: typer.Context) -> Path | None:
     return Path(data) if data else None
 
 
-def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion: record ids that start with what was typed."""
+def _dataset_of(ctx: typer.Context) -> Dataset | None:
+    """The dataset in use, for completion; None when it cannot be read."""
     try:
         from relations_cli.store import load_cached
 
-        dataset = load_cached(resolve_path(_data_of(ctx)), use_cache=True)
+        return load_cached(resolve_path(_data_of(ctx)), use_cache=True)
     except (DatasetError, OSError):
+        return None
+
+
+def _starting(values: Iterable[str], incomplete: str) -> list[str]:
+    """The values that start with what was typed, case- and accent-blind, each once, in order."""
+    typed = fold(incomplete)
+    return [v for v in dict.fromkeys(values) if fold(v).startswith(typed)]
+
+
+def complete_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of `show` and `cite`: ids of records, actors and sources, and actors' names."""
+    dataset = _dataset_of(ctx)
+    if dataset is None:
         return []
-    return [r.id for r in dataset.records() if r.id.startswith(incomplete)]
+    ids = [*(r.id for r in dataset.records()), *(a.id for a in dataset.actors), *(s.id for s in dataset.sources)]
+    return _starting([*ids, *(a.name for a in dataset.actors)], incomplete)
+
+
+def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of --actor, --donor and --recipient: actor ids and names."""
+    dataset = _dataset_of(ctx)
+    if dataset is None:
+        return []
+    return _starting([*(a.id for a in dataset.actors), *(a.name for a in dataset.actors)], incomplete)
 
 
 def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion: source ids that start with what was typed."""
-    try:
-        from relations_cli.store import load_cached
-
-        dataset = load_cached(resolve_path(_data_of(ctx)), use_cache=True)
-    except (DatasetError, OSError):
-        return []
-    return [s.id for s in dataset.sources if s.id.startswith(incomplete)]
+    dataset = _dataset_of(ctx)
+    return [] if dataset is None else [s.id for s in dataset.sources if s.id.startswith(incomplete)]
 
 
 def complete_choices(option: Option, command: str) -> Callable[[str], list[str]]:
@@ -83,13 +102,15 @@ def typer_parser(convert: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
-def typer_parameter(option: Option, command: str, callbacks: Mapping[str, Callable[[Any], Any]]) -> inspect.Parameter:
+def typer_parameter(option: Option, command: str, callbacks: Mapping[str, Callable[..., Any]]) -> inspect.Parameter:
     """The Typer parameter of one table row, for one command."""
     completion: Callable[..., list[str]] | None = None
     if option.complete == "choices":
         completion = complete_choices(option, command)
     elif option.complete == "source":
         completion = complete_source
+    elif option.complete == "actor":
+        completion = complete_actor
     info = typer.Option(
         *option.flags,
         help=option.help,
@@ -113,7 +134,7 @@ def typer_parameter(option: Option, command: str, callbacks: Mapping[str, Callab
     )
 
 
-def takes_options(command: str, callbacks: Mapping[str, Callable[[Any], Any]] | None = None) -> Callable[[F], F]:
+def takes_options(command: str, callbacks: Mapping[str, Callable[..., Any]] | None = None) -> Callable[[F], F]:
     """Give a command function the table's options for `command`; the body receives them as `values`."""
     table = options_for(command)
 
