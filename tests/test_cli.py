@@ -18,7 +18,7 @@ from relations_cli.cli.app import app, main
 from relations_cli.dataset import load
 from relations_cli.query import Query, run
 from relations_cli.render import to_dict
-from tests.conftest import BROKEN, SMALL
+from tests.conftest import BROKEN, BUNDLED, SMALL
 
 runner = CliRunner()
 
@@ -31,10 +31,13 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def test_version() -> None:
     """--version names the tool's version, the bundled dataset's version and its newest source date."""
+    dataset = load(BUNDLED)
+    newest = max(s.published for s in dataset.sources if s.published)
+    version = dict(dataset.meta)["version"]
     result = runner.invoke(app, ["--version"])
     assert (result.exit_code, result.stdout) == (
         0,
-        f"relations {__version__} (dataset version 2, sources up to 2017-01-16)\n",
+        f"relations {__version__} (dataset version {version}, sources up to {newest})\n",
     )
 
 

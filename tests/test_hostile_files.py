@@ -208,7 +208,7 @@ def test_export_dash_writes_json_or_one_csv_table_to_stdout(tmp_path: Path) -> N
     done = run(["export", "-", "--year", "2022"], tmp_path)
     assert done.returncode == 0
     document = json.loads(done.stdout)
-    assert set(document) == {"meta", "sources", "events", "aid", "agreements"}
+    assert set(document) == {"meta", "sources", "actors", "events", "aid", "agreements"}
     assert document["aid"] and all("2022" in a["date"] for a in document["aid"])
     table = run(["export", "-", "--format", "csv", "--kind", "aid", "--year", "2022"], tmp_path)
     rows = list(csv.DictReader(io.StringIO(table.stdout.decode("utf-8"))))
