@@ -370,10 +370,18 @@ DROP_ORDER: tuple[str, ...] = (
 _GAP = 3  # cells between two columns
 
 
+def interval_lines(text: str) -> list[str]:
+    """A date interval as it may be broken in a narrow column: after the `/`, never inside a date."""
+    start, slash, end = text.partition("/")
+    return [start + slash, end] if slash and end else [text]
+
+
 def _measure(listing: Listing, name: str) -> tuple[int, int]:
     """A column's natural width (its longest line) and the least it can take (whole tokens stay whole)."""
     cells = [name, *(_table_cell(row, name) for row in listing.rows)]
     natural = max(len(line) for c in cells for line in c.splitlines() or [""])
+    if name == "date":  # an interval may go on two lines, breaking after its `/`
+        return natural, max(len(part) for c in cells for part in interval_lines(c))
     if name in WHOLE_COLUMNS:
         return natural, natural
     longest = max(len(w) for c in cells for w in c.split() or [""])
@@ -473,11 +481,20 @@ def render_table(listing: Listing, out: IO[str]) -> None:
                 overflow="ellipsis" if whole else "fold",
                 no_wrap=whole,
                 width=size,
-                min_width=size if whole else None,
+                min_width=size if whole and name != "date" else None,
                 justify="right" if name in ("amount", "count", "records") else "left",
             )
+        sizes = dict(zip(shown, widths, strict=True))
+
+        def shown_cell(row: dict[str, Any], name: str) -> Text:
+            """A cell's text; a date interval wider than its column goes on two lines after the `/`."""
+            text = _table_cell(row, name)
+            if name == "date" and len(text) > sizes[name]:
+                text = "\n".join(interval_lines(text))
+            return Text(text)
+
         for row in listing.rows:
-            table.add_row(*(Text(_table_cell(row, f)) for f in shown))
+            table.add_row(*(shown_cell(row, f) for f in shown))
         console.print(table)
     else:
         label = max(len(f) for f in listing.fields)
