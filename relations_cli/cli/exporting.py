@@ -10,7 +10,7 @@ import typer
 
 from relations_cli import __version__
 from relations_cli.cli.shared import state_of, takes_options
-from relations_cli.runtime import ExitCode, Values, examples, fail, note, select
+from relations_cli.runtime import ExitCode, Values, examples, fail, note, select, store_of
 
 app = typer.Typer()
 
@@ -52,8 +52,13 @@ def export_command(
 
     try:
         chosen = infer_format(path, values["fmt"])
-        dataset, query, records = select(state_of(ctx, values), "export", values)
-        export(dataset, records, path, chosen, force=values["force"], filters=query.describe(), version=__version__)
+        state = state_of(ctx, values)
+        dataset, query, records = select(state, "export", values)
+        with store_of(state) as store:
+            filters = query.describe()
+            export(
+                dataset, records, path, chosen, force=values["force"], filters=filters, version=__version__, store=store
+            )
     except ExportError as exc:
         fail(str(exc), ExitCode(exc.code))
     if sys.stderr.isatty():

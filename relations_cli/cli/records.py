@@ -14,6 +14,7 @@ from relations_cli.runtime import (
     Values,
     examples,
     load_dataset,
+    load_record,
     print_record,
     print_sources,
 )
@@ -67,4 +68,4 @@ def sources(ctx: typer.Context, values: Values) -> None:
 @takes_options("show")
 def show(ctx: typer.Context, record_id: Annotated[str, id_argument("Record id.")], values: Values) -> None:
     """Show one record."""
-    print_record(load_dataset(state_of(ctx, values)), record_id, values.get("fmt"))
+    print_record(load_record(state_of(ctx, values), record_id), record_id, values.get("fmt"))
