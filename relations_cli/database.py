@@ -492,7 +492,14 @@ def finish_export(connection: sqlite3.Connection, selected: Sequence[str] | None
     if selected is not None:
         connection.execute("CREATE TEMP TABLE keep (pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
         connection.executemany("INSERT INTO keep (id) VALUES (?)", ((i,) for i in selected))
-        connection.execute("DELETE FROM records_fts WHERE id NOT IN (SELECT id FROM temp.keep)")
+        fts = "id, kind, title, summary, aliases, names, folded"
+        connection.execute(
+            f"CREATE TEMP TABLE words AS SELECT k.pos, {', '.join('f.' + c for c in fts.split(', '))} "
+            "FROM main.records_fts f JOIN temp.keep k ON k.id = f.id"
+        )
+        connection.execute("DELETE FROM records_fts")
+        connection.execute(f"INSERT INTO records_fts (rowid, {fts}) SELECT pos, {fts} FROM temp.words ORDER BY pos")
+        connection.execute("DROP TABLE temp.words")
         for table in (*(TABLE_OF_KIND[k] for k in KINDS), "citations", "record_actors", "disputes"):
             key = "id" if table in TABLE_OF_KIND.values() else "record_id"
             connection.execute(
@@ -507,6 +514,9 @@ def finish_export(connection: sqlite3.Connection, selected: Sequence[str] | None
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     connection.create_function("schwa_spellings", 1, schwa_spellings, deterministic=True)
     connection.execute("UPDATE records_fts SET folded = schwa_spellings(folded)")
+    connection.execute("INSERT INTO records_fts (records_fts) VALUES ('optimize')")
+    connection.commit()
+    connection.execute("ANALYZE")  # fresh statistics for the rows kept (the store's own go with them)
     connection.commit()
     connection.execute("VACUUM")
     problems = [row[0] for row in connection.execute("PRAGMA integrity_check") if row[0] != "ok"]
