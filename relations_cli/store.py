@@ -476,10 +476,10 @@ def _check_file(target: Path) -> None:
 def _open(target: Path, key: dict[str, Any]) -> sqlite3.Connection:
     """A read-only connection to a store written for `key`, its tables checked; raises _Stale otherwise."""
     import sqlite3
-    from urllib.parse import quote
 
     _check_file(target)
-    uri = f"file:{quote(os.fspath(target))}?mode=ro&immutable=1"
+    name = os.fspath(target).replace("%", "%25").replace("?", "%3f").replace("#", "%23")  # urllib costs 3 ms
+    uri = f"file:{name}?mode=ro&immutable=1"
     connection = sqlite3.connect(uri, uri=True)
     try:
         stored = connection.execute("SELECT key FROM store_key").fetchall()
