@@ -286,10 +286,20 @@ def section_big(work: Path, size: int, repeat: int) -> None:
     big = ["--data", str(path)]
     shutil.rmtree(cache, ignore_errors=True)
 
+    ready: list[float] = []
+
     def first() -> Run:
-        """A query with no store yet (it parses, validates and writes the store)."""
+        """A query with no store yet (it parses and validates; a detached child then writes the store).
+
+        Waits, untimed, until the store is there, so that the build never competes with the next run.
+        """
         shutil.rmtree(cache, ignore_errors=True)
-        return run([*relations, *big, *QUERY], env)
+        start = time.perf_counter()
+        answered = run([*relations, *big, *QUERY], env)
+        while not list((cache / "relations").glob("*.sqlite3")) and time.perf_counter() - start < 600:
+            time.sleep(0.01)
+        ready.append(time.perf_counter() - start)
+        return answered
 
     def rows(args: list[str], environment: dict[str, str]) -> int:
         """How many records a command prints."""
@@ -328,6 +338,9 @@ def section_big(work: Path, size: int, repeat: int) -> None:
     }
     shutil.rmtree(cache, ignore_errors=True)
     peak["first query (no store)"] = peak_mb([*relations, *big, *QUERY], env)
+    time.sleep(0.5)
+    while list(cache.glob("relations/.*.tmp")):  # the background build of that run
+        time.sleep(0.05)
     print(f"{'command':34} {'median':>9} {'rows':>6} {'peak RSS':>10}")
     for name, seconds in times.items():
         memory = f"{peak[name]:8.1f}MB" if name in peak else ""
@@ -345,6 +358,7 @@ def section_big(work: Path, size: int, repeat: int) -> None:
     ]
     for label, ratio, target in ratios:
         print(f"{label:36} {ratio:6.2f}x  target <= {target:<4} {verdict(ratio, target)}")
+    print(f"store ready (built after the first answer, in the background): {statistics.median(ready):.3f}s")
     repeated = peak["events --year 2015 (store)"]
     print(f"{'peak memory, repeated query':36} {repeated:6.1f}MB target <= 60   {verdict(repeated, 60.0)}")
     print(f"store file: {store_size:.1f} MB\n")

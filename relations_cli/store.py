@@ -337,7 +337,10 @@ def _load(path: Path, use_cache: bool, want: _Want) -> Candidates:
         dataset = build(parse_toml(read_text(Path(path)), name), name)
         info = Path(path).stat()
         if time.time() - info.st_mtime >= RACY_SECONDS and _key(key["path"], info) == key:
-            _write(target, key, dataset)
+            if _LATER:
+                _PENDING.append((target, key, dataset))
+            else:
+                _write(target, key, dataset)
         return _everything(dataset, want)
 
 
@@ -414,6 +417,51 @@ def _progress(path: Path) -> Iterator[None]:
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
+
+# Whether new stores wait for `write_pending` (the console entry point asks for it), and those waiting.
+_LATER: list[bool] = []
+_PENDING: list[tuple[Path, dict[str, Any], Dataset]] = []
+
+
+def build_later() -> None:
+    """From now on, a store this process would build waits for `write_pending` instead of delaying the answer."""
+    _LATER.append(True)
+
+
+def write_pending() -> None:
+    """Write the stores left for later, in a detached child process where there is `fork`, so the command ends now.
+
+    The child has no terminal and no pipe of the command's (stdin, stdout and stderr are /dev/null), so
+    a reader of the output is never kept waiting; it builds each store as `_write` does and exits.
+    """
+    pending = _PENDING[:]
+    _PENDING.clear()
+    if not pending:
+        return
+    fork = getattr(os, "fork", None)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    try:
+        child = fork() if fork is not None else None
+    except OSError:
+        child = None
+    if child is None:  # no fork here: write them now
+        for target, key, dataset in pending:
+            _write(target, key, dataset)
+        return
+    if child:
+        return
+    try:  # the child: detach, build, and leave without running anything of the parent's
+        with suppress(OSError):
+            os.setsid()
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for descriptor in (0, 1, 2):
+                os.dup2(devnull, descriptor)
+        for target, key, dataset in pending:
+            _write(target, key, dataset)
+    finally:
+        os._exit(0)
 
 
 def _write(target: Path, key: dict[str, Any], dataset: Dataset) -> None:

@@ -313,3 +313,26 @@ def test_schwa_spellings_add_each_spelling() -> None:
     assert database.schwa_spellings("baku heydar") == "baku heydar bəku heydər"
     assert set(database.schwa_spellings("aa").split()) == {"aa", "əa", "aə", "əə"}
     assert database.schwa_spellings("abracadabra").split() == ["abracadabra", "əbrəcədəbrə"]
+
+
+def test_program_writes_a_new_store_after_answering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run as a program, the load answers from the TOML and a detached child writes the store afterwards."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(store, "_LATER", [True])
+    monkeypatch.setattr(store, "_PENDING", [])
+    path = tmp_path / "data.toml"
+    shutil.copy(BUNDLED, path)
+    os.utime(path, (OLD, OLD))
+    fresh = load(path)
+    assert store.load_cached(path) == fresh
+    directory = tmp_path / "xdg" / "relations"
+    assert not directory.exists() and len(store._PENDING) == 1
+    store.write_pending()
+    assert store._PENDING == []
+    deadline = time.monotonic() + 60
+    while not [p for p in directory.glob("*.sqlite3")] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [written] = directory.glob("*.sqlite3")
+    forbid_parsing(monkeypatch)
+    assert store.load_cached(path) == fresh
+    assert [p.name for p in directory.iterdir()] == [written.name]
