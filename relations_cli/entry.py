@@ -102,8 +102,24 @@ def run_parsed(parsed: Parsed) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run `relations`: the quick path for plain listing queries, the full Typer app for the rest."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Run `relations`: the quick path for plain listing queries, the full Typer app for the rest.
+
+    Run as a program (no `argv` given), a store built for a new or edited dataset is written after
+    the answer, by a detached child process (`store.write_pending`), so the first query is not delayed.
+    """
+    if argv is not None:
+        return _main(list(argv))
+    from relations_cli import store
+
+    store.build_later()
+    try:
+        return _main(sys.argv[1:])
+    finally:
+        store.write_pending()
+
+
+def _main(args: list[str]) -> int:
+    """Run `relations` with these arguments."""
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     parsed = None if completing or sys.stdout is None else parse(args)
     if parsed is not None:

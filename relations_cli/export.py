@@ -12,49 +12,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from relations_cli.database import LIST_FIELDS, SOURCE_FIELDS, sqlite_schema
 from relations_cli.model import KINDS, TABLE_OF_KIND, Actor, Dataset, Record, Source
-from relations_cli.query import haystack
 from relations_cli.render import cell, fields_of, role_date, role_dict, to_dict
+
+if TYPE_CHECKING:
+    import sqlite3
+
+__all__ = ["LIST_FIELDS", "SOURCE_FIELDS", "ExportError", "export", "export_stream", "infer_format", "sqlite_schema"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
 SUFFIX_FORMATS: dict[str, str] = {".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".json": "json"}
-SOURCE_FIELDS: tuple[str, ...] = (
-    "id",
-    "title",
-    "authors",
-    "published",
-    "publisher",
-    "url",
-    "language",
-    "kind",
-    "file",
-    "notes",
-)
 ACTOR_FIELDS: tuple[str, ...] = ("id", "name", "kind", "country", "aliases", "roles")
 CSV_FILES: tuple[str, ...] = ("sources.csv", "actors.csv", "events.csv", "aid.csv", "agreements.csv")
-LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties", "actor_ids", "party_ids", "disputes"})
-INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
-REQUIRED_FIELDS: frozenset[str] = frozenset(
-    {
-        "category",
-        "title",
-        "summary",
-        "donor",
-        "recipient",
-        "donor_id",
-        "recipient_id",
-        "purpose",
-        "type",
-        "aliases",
-        "actors",
-        "parties",
-        "actor_ids",
-        "party_ids",
-        "disputes",
-    }
-)
 
 
 class ExportError(Exception):
@@ -135,112 +107,38 @@ def export_meta(dataset: Dataset, filters: Sequence[str], version: str) -> dict[
 # ---------------------------------------------------------------------------
 
 
-def _columns(kind: str) -> list[str]:
-    """Columns of a kind's table: its JSON fields without `kind` and `sources`, with the date's ends."""
-    columns: list[str] = []
-    for name in fields_of((kind,)):
-        if name in ("kind", "sources"):
-            continue
-        columns.append(name)
-        if name == "date":
-            columns += ["date_start", "date_end"]
-    return columns
+def write_sqlite(
+    target: Path,
+    dataset: Dataset,
+    records: Sequence[Record],
+    meta: dict[str, str],
+    store: sqlite3.Connection | None = None,
+) -> None:
+    """Fill an empty SQLite file: a copy of the store cut down to the records, or a fresh fill without one.
 
-
-def _column_sql(name: str) -> str:
-    """One column definition."""
-    kind = "INTEGER" if name in INTEGER_FIELDS else "TEXT"
-    if name == "id":
-        return "id TEXT PRIMARY KEY"
-    if name in LIST_FIELDS:
-        return f"{name} TEXT NOT NULL DEFAULT '[]'"
-    return f"{name} {kind} NOT NULL" if name in REQUIRED_FIELDS else f"{name} {kind}"
-
-
-def sqlite_schema() -> str:
-    """The SQL that creates every table, index, view and the full-text index."""
-    tables = [
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-        "CREATE TABLE sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, authors TEXT NOT NULL DEFAULT '[]', "
-        "published TEXT, publisher TEXT, url TEXT, language TEXT, kind TEXT, file TEXT, notes TEXT);",
-    ]
-    for kind in KINDS:
-        columns = ",\n  ".join(_column_sql(c) for c in _columns(kind))
-        tables.append(f"CREATE TABLE {TABLE_OF_KIND[kind]} (\n  {columns}\n);")
-    tables += [
-        "CREATE TABLE citations (\n  record_id TEXT NOT NULL,\n  kind TEXT NOT NULL,\n"
-        "  source TEXT NOT NULL REFERENCES sources(id),\n  paragraph INTEGER\n);",
-        "CREATE INDEX citations_record_id ON citations(record_id);",
-        "CREATE INDEX citations_source ON citations(source);",
-        "CREATE VIEW records AS\n"
-        + "\nUNION ALL\n".join(
-            f"  SELECT id, '{kind}' AS kind, date, date_start, date_end, category, title, summary, notes "
-            f"FROM {TABLE_OF_KIND[kind]}"
-            for kind in KINDS
-        )
-        + ";",
-        "CREATE VIRTUAL TABLE records_fts USING fts5(\n  id UNINDEXED, kind UNINDEXED, title, summary, aliases, "
-        "names, folded,\n  tokenize = 'unicode61 remove_diacritics 2'\n);",
-    ]
-    return "\n".join(tables) + "\n"
-
-
-def _sql_value(record: Record, name: str) -> Any:
-    """A record's value for one column: lists as JSON text, the date's first and last day as ISO dates."""
-    import json
-
-    if name == "date_start":
-        return record.date.start.first.isoformat() if record.date and record.date.start else None
-    if name == "date_end":
-        return record.date.end.last.isoformat() if record.date and record.date.end else None
-    value = to_dict(record)[name]
-    return json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS or isinstance(value, dict) else value
-
-
-def write_sqlite(target: Path, dataset: Dataset, records: Sequence[Record], meta: dict[str, str]) -> None:
-    """Fill an empty SQLite file: tables per kind, sources, citations, meta and a full-text index."""
-    import json
+    Either way the tables come from `database.create` and `database.fill`; the store's own tables
+    are dropped and the file must pass SQLite's integrity and foreign-key checks.
+    """
     import sqlite3
+
+    from relations_cli import database
 
     try:
         connection = sqlite3.connect(target)
     except sqlite3.Error as exc:
         raise ExportError(f"cannot create the database: {exc}", 1) from None
     try:
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.executescript(sqlite_schema())
-        with connection:
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            connection.executemany(
-                f"INSERT INTO sources VALUES ({', '.join('?' * len(SOURCE_FIELDS))})",
-                [
-                    tuple(
-                        json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in source_row(s).values()
-                    )
-                    for s in dataset.sources
-                ],
-            )
-            for kind, rows in by_kind(records).items():
-                columns = _columns(kind)
-                connection.executemany(
-                    f"INSERT INTO {TABLE_OF_KIND[kind]} ({', '.join(columns)}) "
-                    f"VALUES ({', '.join('?' * len(columns))})",
-                    [tuple(_sql_value(r, c) for c in columns) for r in rows],
-                )
-            connection.executemany(
-                "INSERT INTO citations VALUES (?, ?, ?, ?)",
-                [(r.id, r.kind, c.source, c.paragraph) for r in records for c in r.sources],
-            )
-            connection.executemany(
-                "INSERT INTO records_fts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (r.id, r.kind, r.title, r.summary, "; ".join(r.aliases), "; ".join(r.names()), haystack(r))
-                    for r in records
-                ],
-            )
-        broken = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise ExportError(f"{len(broken)} citations name a source that is not in the dataset", 1)
+        if store is not None:
+            store.backup(connection)
+            selected: list[str] | None = [r.id for r in records]
+        else:
+            database.create(connection)
+            with connection:
+                database.fill(connection, dataset, records, {})
+            selected = None
+        problems = database.finish_export(connection, selected, meta)
+        if problems:
+            raise ExportError(f"the database fails SQLite's checks: {'; '.join(problems[:3])}", 1)
     except sqlite3.Error as exc:
         raise ExportError(f"SQLite failed: {exc}", 1) from None
     finally:
@@ -433,6 +331,7 @@ def export_stream(
     kind: str | None = None,
     filters: Sequence[str] = (),
     version: str = "",
+    store: sqlite3.Connection | None = None,
 ) -> None:
     """Write an export to a binary stream (`-`): JSON, the CSV of one kind, or SQLite when it is not a terminal."""
     import io
@@ -457,7 +356,7 @@ def export_stream(
 
         with tempfile.TemporaryDirectory(prefix="relations-export-") as folder:
             temporary = Path(folder) / "export.db"
-            write_sqlite(temporary, dataset, records, meta)
+            write_sqlite(temporary, dataset, records, meta, store)
             with temporary.open("rb") as handle:
                 while chunk := handle.read(1 << 20):
                     out.write(chunk)
@@ -481,8 +380,12 @@ def export(
     force: bool = False,
     filters: Sequence[str] = (),
     version: str = "",
+    store: sqlite3.Connection | None = None,
 ) -> None:
-    """Write the records (and every source) to `path` in `fmt`, atomically; raise ExportError on failure."""
+    """Write the records (and every source) to `path` in `fmt`, atomically; raise ExportError on failure.
+
+    A SQLite export copies `store` (a read-only connection to the dataset's store) when given.
+    """
     shown = os.fspath(path)
     target = Path(os.path.normpath(Path(path).absolute()))
     if not target.name:
@@ -497,7 +400,10 @@ def export(
                 temporary.mkdir()
             else:
                 os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            WRITERS[fmt](temporary, dataset, records, meta)
+            if fmt == "sqlite" and store is not None:
+                write_sqlite(temporary, dataset, records, meta, store)
+            else:
+                WRITERS[fmt](temporary, dataset, records, meta)
             if fmt == "csv":
                 _place_directory(temporary, target, force, shown)
             else:

@@ -23,6 +23,8 @@ from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from relations_cli.store import Candidates
 
 # The parsed options of one invocation, by destination (see options.OPTIONS).
@@ -220,6 +222,24 @@ def load_candidates(state: State, query: Query) -> Candidates:
     with domain_errors():
         return candidates_for(resolve_path(state.data), query, use_cache=state.cache)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_record(state: State, record_id: str) -> Dataset | None:
+    """The chosen dataset with only the record `record_id` (one row of the store), or None when no record has it."""
+    from relations_cli.store import load_record as record_of
+
+    with domain_errors():
+        found = record_of(resolve_path(state.data), record_id, use_cache=state.cache)
+    return None if found.known is not None else found.dataset
+
+
+@contextmanager
+def store_of(state: State) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the chosen dataset's store, or None when it has none (after a load builds it)."""
+    from relations_cli.store import opened
+
+    with opened(resolve_path(state.data), use_cache=state.cache) as connection:
+        yield connection
 
 
 def missing_record(ident: str, known: Sequence[str], what: str = "record") -> NoReturn:

@@ -1,22 +1,18 @@
-"""Loading a dataset through a cache of its validated records in the user's cache directory.
+"""Loading a dataset through its store: an indexed SQLite database of its validated records.
 
-The first query of a file parses and validates its TOML, then writes the normalised records as
-JSON to `$XDG_CACHE_HOME/relations/` (default `~/.cache/relations/`), one file per dataset path.
-Later queries read that JSON, many times faster than parsing TOML, and a query that names kinds
-or years decodes only the records that may match (`load_candidates`). JSON holds data, never code.
+The first query of a file parses and validates its TOML, then writes a SQLite database with the
+tables of `relations export` (see `database.py`) to `$XDG_CACHE_HOME/relations/` (default
+`~/.cache/relations/`), one file per dataset path. Later queries read only the rows they may
+match: kinds, categories, agreement types and dates are conditions on indexed columns, an id is
+one row, and search words go through the FTS5 index; `query.run` then checks each candidate
+exactly, so the answer is the same as from the file. Sources and actors are read whole.
 
-A cache file is keyed by the dataset's resolved path, size, modification and change times (ns),
-inode and the tool's version, and carries a checksum of everything after its first line. A stale,
-corrupt, foreign or tampered cache is a miss: the file is read afresh and the cache rewritten.
-Records read from a cache are checked for type and cross-references, so a cache cannot make the
-tool crash. A cache location that cannot be written just means no cache.
-
-Layout, one JSON document a line:
-
-1. header: the key, `crc32` of the rest of the file, and the number of records of each kind;
-2. index: for each kind, the byte range of its rows and each row's date (an index into `dates`);
-3. shared: meta, sources, and the dates, citation lists and name lists records refer to by index;
-4. one line per record, events first, then aid, then agreements, each kind in file order.
+A store is keyed by the dataset's resolved path, size, modification and change times (ns), inode,
+device, the tool's version and the schema version, kept inside it. It is built in a temporary file
+beside its final name and renamed into place. A stale, corrupt (not a database, truncated, other
+tables, failing reads, impossible values) or foreign store is a miss: the file is read afresh and the
+store rebuilt. A store location that cannot be written just means no store; standard input and a
+file modified within RACY_SECONDS are never stored.
 """
 
 from __future__ import annotations
@@ -30,19 +26,19 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from relations_cli import __version__
-from relations_cli.dataset import build, load, parse_toml, printable, read_text
+from relations_cli.database import FIRST_DAY, LONG_SPAN_DAYS, SCHEMA_VERSION, fts_query
+from relations_cli.dataset import STDIN, build, load, parse_toml, printable, read_text
 from relations_cli.model import (
     AGREEMENT_STATUSES,
     AGREEMENT_TYPES,
     CATEGORIES,
     COUNT_QUALIFIERS,
     KINDS,
-    TABLE_OF_KIND,
     Actor,
     Agreement,
     Aid,
@@ -62,44 +58,45 @@ from relations_cli.model import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from relations_cli.query import Query
 
-# Bump when the layout of cache files changes; older cache files then read as stale.
-CACHE_SCHEMA = 3
-# Files smaller than this are read directly (a hand-written toy file is not worth a cache file).
-# Measured: a 3 kB file loads in 0.3 ms from the cache against 1 ms parsed (plus 3 ms to import
-# tomllib); the bundled 47 kB file in 0.9 ms against 8.7 ms.
+# Bump when the layout of store files changes; older stores then read as stale.
+CACHE_SCHEMA = SCHEMA_VERSION
+# Files smaller than this are read directly (a hand-written toy file is not worth a store).
 MIN_CACHE_BYTES = 4 * 1024
-# A file modified this recently is not cached: a second edit within the same tick of a coarse
-# file-system clock would keep size and times, and the cache could not see it.
+# A file modified this recently is not stored: a second edit within the same tick of a coarse
+# file-system clock would keep size and times, and the store could not see it.
 RACY_SECONDS = 2.0
 # On a terminal, a load that takes longer than this says what it is reading.
 PROGRESS_AFTER = 0.5
+SUFFIX = ".sqlite3"
 
-_TABLES = ("events", "aid", "agreements")
 _EVENT_CATEGORIES = frozenset(CATEGORIES["event"])
 _AID_CATEGORIES = frozenset(CATEGORIES["aid"])
 _AGREEMENT_CATEGORIES = frozenset(CATEGORIES["agreement"])
 _AGREEMENT_TYPES = frozenset(AGREEMENT_TYPES)
 _COUNT_QUALIFIERS = frozenset(COUNT_QUALIFIERS)
 _AGREEMENT_STATUSES = frozenset(AGREEMENT_STATUSES)
-_ROW = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), check_circular=False).encode
+_MAGIC = b"SQLite format 3\x00"
 
 
 class Candidates:
     """Part of a dataset for one query: every record that may match it, and how many of its kinds there are.
 
-    `dataset` has all the sources and meta but only candidate records: run the query on them to get
-    the matches. `total` counts every record of the query's kinds in the whole file. (A plain class:
-    a dataclass costs about a millisecond of start-up to create.)
+    `dataset` has all the sources, actors and meta but only candidate records: run the query on them
+    to get the matches. `total` counts every record of the query's kinds in the whole file. (A plain
+    class: a dataclass costs about a millisecond of start-up to create.)
     """
 
-    __slots__ = ("dataset", "total")
+    __slots__ = ("dataset", "known", "total")
 
-    def __init__(self, dataset: Dataset, total: int) -> None:
-        """Keep the candidate dataset and the total."""
+    def __init__(self, dataset: Dataset, total: int, known: list[str] | None = None) -> None:
+        """Keep the candidate dataset, the total and, when a record asked for by id is missing, every id."""
         self.dataset = dataset
         self.total = total
+        self.known = known
 
     def __repr__(self) -> str:
         """Show the counts, not every record."""
@@ -107,11 +104,11 @@ class Candidates:
 
 
 class _Stale(Exception):
-    """The cache file does not hold what this version would write for this dataset file."""
+    """The store does not hold what this version would write for this dataset file."""
 
 
 def cache_dir() -> Path | None:
-    """Where cache files live: `$XDG_CACHE_HOME/relations`, else `~/.cache/relations`; None without a home."""
+    """Where stores live: `$XDG_CACHE_HOME/relations`, else `~/.cache/relations`; None without a home."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not Path(base).is_absolute():  # the XDG spec says to ignore a relative path
         try:
@@ -122,62 +119,240 @@ def cache_dir() -> Path | None:
 
 
 def cache_path(resolved: str) -> Path | None:
-    """The cache file for the dataset at this resolved path (one file per path, whatever its version)."""
+    """The store for the dataset at this resolved path (one file per path, whatever its version)."""
     directory = cache_dir()
     if directory is None:
         return None
     raw = os.fsencode(resolved)
-    return directory / f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
+    return directory / f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}{SUFFIX}"
+
+
+# ---------------------------------------------------------------------------
+# The API the runtime uses
+# ---------------------------------------------------------------------------
 
 
 def load_cached(path: Path, *, use_cache: bool = True) -> Dataset:
-    """Load and validate the whole dataset at `path`, through the cache unless `use_cache` is False."""
-    return _load(path, use_cache, None).dataset
+    """Load and validate the whole dataset at `path`, through the store unless `use_cache` is False."""
+    return _load(path, use_cache, _Whole()).dataset
 
 
 def load_candidates(path: Path, query: Query, *, use_cache: bool = True) -> Candidates:
-    """The records of `path` that may match `query` (of its kinds, overlapping its years), and the total.
+    """The records of `path` that may match `query`, and how many records of its kinds there are.
 
-    From a cache only those records are decoded; otherwise the whole file is loaded. Either way,
-    `run(candidates.dataset.records(), query)` gives exactly what it gives on the whole dataset.
+    From a store only the rows its indexed conditions select are read; otherwise the whole file is
+    loaded. Either way, `run(candidates.dataset.records(), query)` gives what it gives on the whole dataset.
     """
-    return _load(path, use_cache, query)
+    return _load(path, use_cache, _Matching(query))
 
 
-def _load(path: Path, use_cache: bool, query: Query | None) -> Candidates:
-    """Load through the cache where it is usable and fresh, else from the file (then cache it)."""
+def load_record(path: Path, ident: str, *, use_cache: bool = True) -> Candidates:
+    """The dataset with only the record `ident`; when there is none, no record and `known` lists every id.
+
+    From a store this reads one row (and, only when the id is missing, the ids).
+    """
+    return _load(path, use_cache, _One(ident))
+
+
+@contextmanager
+def opened(path: Path, *, use_cache: bool = True) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the fresh store of `path`, or None when there is none (a load builds it)."""
+    connection = None
+    if use_cache and str(path) != STDIN:
+        import sqlite3
+
+        with suppress(OSError, RuntimeError, ValueError, _Stale, sqlite3.Error):
+            located = _locate(path)
+            if located is not None:
+                connection = _open(*located)
+    try:
+        yield connection
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+# ---------------------------------------------------------------------------
+# What a load reads: the whole dataset, a query's candidates, one record, or only ids
+# ---------------------------------------------------------------------------
+
+
+class _Want:
+    """What to read from a store, and how to pick the same from a whole dataset."""
+
+    kinds: tuple[str, ...] = KINDS
+
+    def rows(self, connection: sqlite3.Connection) -> list[Any]:
+        """The payloads to decode, with their CRC-32, in file order."""
+        return connection.execute("SELECT payload, crc FROM store_records ORDER BY rid").fetchall()
+
+    def pick(self, dataset: Dataset) -> Candidates:
+        """The same selection from a whole dataset (no store)."""
+        kinds = self.kinds
+        return Candidates(dataset, sum(1 for r in dataset.records() if r.kind in kinds))
+
+    def missing(self, connection: sqlite3.Connection, found: int) -> list[str] | None:
+        """What `Candidates.known` holds after reading `found` records from a store."""
+        return None
+
+
+class _Whole(_Want):
+    """Every record."""
+
+
+class _Matching(_Want):
+    """The candidates of a query."""
+
+    def __init__(self, query: Query) -> None:
+        """Keep the query."""
+        self.query = query
+        self.kinds = query.kinds
+
+    def rows(self, connection: sqlite3.Connection) -> list[Any]:
+        """The payloads of the rows the query's indexed conditions select."""
+        where, params = conditions(self.query)
+        sql = "SELECT payload, crc FROM store_records" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
+        return connection.execute(sql, params).fetchall()
+
+
+class _One(_Want):
+    """One record by id."""
+
+    def __init__(self, ident: str) -> None:
+        """Keep the id."""
+        self.ident = ident
+
+    def rows(self, connection: sqlite3.Connection) -> list[Any]:
+        """The record's payload, if there is one."""
+        return connection.execute("SELECT payload, crc FROM store_records WHERE id = ?", (self.ident,)).fetchall()
+
+    def pick(self, dataset: Dataset) -> Candidates:
+        """The dataset with only that record, or every id when it is missing."""
+        records = dataset.records()
+        chosen = [r for r in records if r.id == self.ident]
+        return Candidates(_only(dataset, chosen), len(records), None if chosen else [r.id for r in records])
+
+    def missing(self, connection: sqlite3.Connection, found: int) -> list[str] | None:
+        """Every id, when the record was not found."""
+        if found:
+            return None
+        return [_text(i) for (i,) in connection.execute("SELECT id FROM store_records ORDER BY rid")]
+
+
+def _only(dataset: Dataset, records: list[Record]) -> Dataset:
+    """A dataset with the same sources, actors and meta and only these records."""
+    return Dataset(
+        dataset.path,
+        dataset.sources,
+        tuple(r for r in records if isinstance(r, Event)),
+        tuple(r for r in records if isinstance(r, Aid)),
+        tuple(r for r in records if isinstance(r, Agreement)),
+        dataset.meta,
+        dataset.actors,
+    )
+
+
+def conditions(query: Query) -> tuple[str, list[Any]]:
+    """The SQL conditions on `store_records` that every record matching `query` meets, and their parameters.
+
+    Kinds, categories, agreement types, years, `--from`/`--to`, `--source` and search words; the
+    other filters are left to `query.run`. A record's `first_day`/`last_day` are its effective span.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+
+    def among(column: str, values: tuple[str, ...]) -> None:
+        """`column IN (values)`."""
+        where.append(f"{column} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
+
+    def overlap(ranges: list[tuple[date, date]]) -> None:
+        """The effective span shares a day with any of the ranges (a record spanning long is looked up apart)."""
+        overlaps = []
+        for low, high in ranges:
+            try:
+                earliest = (low - timedelta(days=LONG_SPAN_DAYS)).isoformat()
+            except OverflowError:
+                earliest = FIRST_DAY
+            overlaps.append(
+                "(long = 0 AND first_day BETWEEN ? AND ? AND last_day >= ?) "
+                "OR (long = 1 AND first_day <= ? AND last_day >= ?)"
+            )
+            params.extend([earliest, high.isoformat(), low.isoformat(), high.isoformat(), low.isoformat()])
+        where.append("(" + " OR ".join(overlaps) + ")")
+
+    if set(query.kinds) != set(KINDS):
+        among("kind", tuple(query.kinds))
+    if query.categories:
+        among("category", query.categories)
+    if query.types:
+        among("type", query.types)
+    if query.years:
+        overlap([(date(y, 1, 1), date(y, 12, 31)) for y in sorted(set(query.years))])
+    if query.date_from is not None or query.date_to is not None:
+        overlap([(query.date_from or date.min, query.date_to or date.max)])
+    if query.source:
+        where.append("id IN (SELECT record_id FROM citations WHERE source = ?)")
+        params.append(query.source)
+    match = fts_query(query.text) if query.text else None
+    if match is not None:
+        where.append("rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
+        params.append(match)
+    return " AND ".join(where), params
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+
+def _locate(path: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The store file of a dataset and the key it must hold, or None when the file is not one to store."""
+    if str(path) == STDIN:
+        return None
+    info = Path(path).stat()
+    resolved = os.fspath(Path(path).resolve())
+    target = cache_path(resolved)
+    if target is None or not stat.S_ISREG(info.st_mode) or info.st_size < MIN_CACHE_BYTES:
+        return None
+    return target, _key(resolved, info)
+
+
+def _load(path: Path, use_cache: bool, want: _Want) -> Candidates:
+    """Load through the store where it is usable and fresh, else from the file (then store it)."""
     with _progress(path), _no_gc():
         if not use_cache:
-            return _everything(load(path), query)
+            return _everything(load(path), want)
         try:
-            info = Path(path).stat()
-            resolved = os.fspath(Path(path).resolve())
+            located = _locate(path)
         except (OSError, RuntimeError, ValueError):
-            return _everything(load(path), query)  # load raises the DatasetError saying what is wrong
-        target = cache_path(resolved)
-        if target is None or not stat.S_ISREG(info.st_mode) or info.st_size < MIN_CACHE_BYTES:
-            return _everything(load(path), query)
-        key = _key(resolved, info)
+            return _everything(load(path), want)  # load raises the DatasetError saying what is wrong
+        if located is None:
+            return _everything(load(path), want)
+        target, key = located
         name = str(path)
-        cached = _read(target, key, name, query)
-        if cached is not None:
-            return cached
+        found = _read(target, key, name, want)
+        if found is not None:
+            return found
         dataset = build(parse_toml(read_text(Path(path)), name), name)
-        if time.time() - info.st_mtime >= RACY_SECONDS:
-            _write(target, key, dataset)
-        return _everything(dataset, query)
+        info = Path(path).stat()
+        if time.time() - info.st_mtime >= RACY_SECONDS and _key(key["path"], info) == key:
+            if _LATER:
+                _PENDING.append((target, key, dataset))
+            else:
+                _write(target, key, dataset)
+        return _everything(dataset, want)
 
 
-def _everything(dataset: Dataset, query: Query | None) -> Candidates:
-    """A whole dataset as the candidates of a query."""
-    kinds = KINDS if query is None else query.kinds
-    return Candidates(dataset, sum(1 for r in dataset.records() if r.kind in kinds))
+def _everything(dataset: Dataset, want: _Want) -> Candidates:
+    """What `want` asks for, from a whole dataset."""
+    return want.pick(dataset)
 
 
 def _key(resolved: str, info: os.stat_result) -> dict[str, Any]:
-    """What a cache file must have been written for: this file, as it is now, by this version."""
+    """What a store must have been written for: this file, as it is now, by this version."""
     return {
-        "format": "relations-cache",
+        "format": "relations-store",
         "schema": CACHE_SCHEMA,
         "version": __version__,
         "path": resolved,
@@ -187,6 +362,11 @@ def _key(resolved: str, info: os.stat_result) -> dict[str, Any]:
         "inode": info.st_ino,
         "device": info.st_dev,
     }
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    """A key as the text kept in the store."""
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
 
 
 @contextmanager
@@ -234,22 +414,87 @@ def _progress(path: Path) -> Iterator[None]:
         timer.cancel()
 
 
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+# Whether new stores wait for `write_pending` (the console entry point asks for it), and those waiting.
+_LATER: list[bool] = []
+_PENDING: list[tuple[Path, dict[str, Any], Dataset]] = []
+
+
+def build_later() -> None:
+    """From now on, a store this process would build waits for `write_pending` instead of delaying the answer."""
+    _LATER.append(True)
+
+
+def write_pending() -> None:
+    """Write the stores left for later, in a detached child process where there is `fork`, so the command ends now.
+
+    The child has no terminal and no pipe of the command's (stdin, stdout and stderr are /dev/null), so
+    a reader of the output is never kept waiting; it builds each store as `_write` does and exits.
+    """
+    pending = _PENDING[:]
+    _PENDING.clear()
+    if not pending:
+        return
+    fork = getattr(os, "fork", None)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    try:
+        child = fork() if fork is not None else None
+    except OSError:
+        child = None
+    if child is None:  # no fork here: write them now
+        for target, key, dataset in pending:
+            _write(target, key, dataset)
+        return
+    if child:
+        return
+    try:  # the child: detach, build, and leave without running anything of the parent's
+        with suppress(OSError):
+            os.setsid()
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for descriptor in (0, 1, 2):
+                os.dup2(devnull, descriptor)
+        for target, key, dataset in pending:
+            _write(target, key, dataset)
+    finally:
+        os._exit(0)
+
+
 def _write(target: Path, key: dict[str, Any], dataset: Dataset) -> None:
-    """Write the cache file atomically (a temporary file, then a rename); on any OS error, skip it."""
+    """Build the store in a temporary file beside `target`, then rename it into place; on any failure, skip it."""
+    import sqlite3
+
+    from relations_cli.database import create, fill
+
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     written = False
     try:
-        body = _encode(dataset)
-        counts = {table: len(getattr(dataset, table)) for table in _TABLES}
-        header = _ROW({**key, "crc32": zlib.crc32(body), "counts": counts}).encode("ascii")
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(header + b"\n")
-            out.write(body)
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            create(connection)
+            connection.execute("BEGIN")
+            fill(connection, dataset, dataset.records(), dict(dataset.meta))
+            counts = {kind: 0 for kind in KINDS}
+            for record in dataset.records():
+                counts[record.kind] += 1
+            connection.execute("INSERT INTO store_key VALUES (?)", (_key_text({**key, "counts": counts}),))
+            connection.execute("COMMIT")
+            connection.execute("ANALYZE")
+        finally:
+            connection.close()
         temporary.replace(target)
         written = True
-    except (OSError, ValueError):
+    except (OSError, sqlite3.Error, ValueError):
         pass
     finally:
         if not written:
@@ -257,200 +502,135 @@ def _write(target: Path, key: dict[str, Any], dataset: Dataset) -> None:
                 temporary.unlink()
 
 
-class _Shared:
-    """Values many records repeat (dates, citation lists, name lists), each stored once and referred to by index."""
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self.index: dict[Any, int] = {}
-        self.values: list[Any] = []
-
-    def ref(self, key: Any, value: Any) -> int:
-        """The index of a value, adding it on first sight; `key` is a hashable form of it."""
-        found = self.index.get(key)
-        if found is None:
-            found = self.index[key] = len(self.values)
-            self.values.append(value)
-        return found
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
 
 
-def _encode(dataset: Dataset) -> bytes:
-    """Everything after the header line: the index, the shared values and one line per record."""
-    dates, citations, names = _Shared(), _Shared(), _Shared()
-
-    def common(r: Record) -> list[Any]:
-        """The fields every record has, in a fixed order."""
-        flat = _flat(r.sources)
-        return [
-            r.id,
-            None if r.date is None else dates.ref(r.date.text, r.date.text),
-            r.category,
-            r.title,
-            r.summary,
-            citations.ref(tuple(flat), flat),
-            r.notes,
-            names.ref(r.aliases, list(r.aliases)),
-            [[d.field, d.note, [[g.value, _flat(g.sources)] for g in d.readings]] for d in r.disputes] or None,
-            None if r.reported_until is None else r.reported_until.isoformat(),
-        ]
-
-    def listed(values: tuple[str, ...]) -> int:
-        """The index of a list of names."""
-        return names.ref(values, list(values))
-
-    blocks = {
-        "events": [
-            _ROW([*common(r), listed(r.actors), listed(r.actor_names), _place(r.place)]) for r in dataset.events
-        ],
-        "aid": [
-            _ROW([*common(r), r.donor, r.recipient, r.purpose, r.amount, r.currency, r.donor_name, r.recipient_name])
-            for r in dataset.aid
-        ],
-        "agreements": [
-            _ROW([*common(r), r.type, listed(r.parties), r.count, r.count_qualifier, listed(r.party_names), r.status])
-            for r in dataset.agreements
-        ],
-    }
-    index: dict[str, Any] = {}
-    offset = 0
-    for table in _TABLES:
-        block = "\n".join(blocks[table])
-        records: tuple[Record, ...] = getattr(dataset, table)
-        refs = [None if r.date is None else dates.index[r.date.text] for r in records]
-        index[table] = [offset, offset + len(block), refs]
-        offset += len(block) + 1
-    shared = {
-        "meta": [list(pair) for pair in dataset.meta],
-        "sources": [
-            [s.id, s.title, list(s.authors), s.published, s.file, s.publisher, s.url, s.language, s.kind, s.notes]
-            for s in dataset.sources
-        ],
-        "actors": [
-            [a.id, a.name, a.kind, a.country, list(a.aliases), [_role_row(role) for role in a.roles]]
-            for a in dataset.actors
-        ],
-        "dates": dates.values,
-        "citations": citations.values,
-        "names": names.values,
-    }
-    rows = "\n".join("\n".join(blocks[table]) for table in _TABLES)
-    return f"{_ROW(index)}\n{_ROW(shared)}\n{rows}".encode("ascii")
+def _check_file(target: Path) -> None:
+    """A whole SQLite file: its header's magic, and its size what the header says (not truncated)."""
+    with target.open("rb") as handle:
+        header = handle.read(100)
+        size = os.fstat(handle.fileno()).st_size
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise _Stale
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[24:28] != header[92:96] or pages * page_size != size:
+        raise _Stale
 
 
-def _flat(citations: tuple[Citation, ...]) -> list[Any]:
-    """Citations as one flat list: `[source, paragraph, ...]` (paragraph null for a page)."""
-    return [x for c in citations for x in (c.source, c.paragraph)]
+def _open(target: Path, key: dict[str, Any]) -> sqlite3.Connection:
+    """A read-only connection to a store written for `key`, its tables checked; raises _Stale otherwise."""
+    import sqlite3
 
-
-def _place(place: Place | None) -> list[Any] | None:
-    """A place as `[country, city]`."""
-    return None if place is None else [place.country, place.city]
-
-
-def _role_row(role: Role) -> list[Any]:
-    """A role as a row: title, of, from, to, citations, the name of `of`, last reported."""
-    return [
-        role.title,
-        role.of,
-        role.start.text if role.start else None,
-        role.end.text if role.end else None,
-        _flat(role.sources),
-        role.of_name,
-        None if role.reported_until is None else role.reported_until.isoformat(),
-    ]
-
-
-def _read(target: Path, key: dict[str, Any], name: str, query: Query | None) -> Candidates | None:
-    """The candidates from a cache file written for `key`, or None when there is none fit to use."""
+    _check_file(target)
+    name = os.fspath(target).replace("%", "%25").replace("?", "%3f").replace("#", "%23")  # urllib costs 3 ms
+    uri = f"file:{name}?mode=ro&immutable=1"
+    connection = sqlite3.connect(uri, uri=True)
     try:
-        data = target.read_bytes()
-    except OSError:
+        stored = connection.execute("SELECT key FROM store_key").fetchall()
+        if len(stored) != 1 or type(stored[0][0]) is not str:
+            raise _Stale
+        found = json.loads(stored[0][0])
+        if type(found) is not dict:
+            raise _Stale
+        counts = found.pop("counts", None)
+        if found != key or type(counts) is not dict:
+            raise _Stale
+        names = connection.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'").fetchall()
+        if frozenset(name for (name,) in names) != _objects():
+            raise _Stale
+    except BaseException:
+        connection.close()
+        raise
+    connection.row_factory = None
+    _COUNTS[id(connection)] = counts
+    return connection
+
+
+_COUNTS: dict[int, dict[str, Any]] = {}
+_EXPECTED: list[frozenset[str]] = []
+
+
+def _objects() -> frozenset[str]:
+    """The names a store's schema holds (computed once per process)."""
+    if not _EXPECTED:
+        from relations_cli.database import schema_objects
+
+        _EXPECTED.append(schema_objects())
+    return _EXPECTED[0]
+
+
+def _read(target: Path, key: dict[str, Any], name: str, want: _Want) -> Candidates | None:
+    """What `want` asks for from the store written for `key`, or None when there is none fit to use."""
+    import sqlite3
+
+    try:
+        connection = _open(target, key)
+    except (OSError, _Stale, ValueError, sqlite3.Error):
         return None
     try:
-        return _decode(data, key, name, query)
-    except (_Stale, KeyError, IndexError, TypeError, ValueError, RecursionError):  # see _decode
+        return _decode(connection, name, want)
+    except (_Stale, KeyError, IndexError, TypeError, ValueError, RecursionError, sqlite3.Error):
         return None
+    finally:
+        _COUNTS.pop(id(connection), None)
+        connection.close()
 
 
-def _decode(data: bytes, key: dict[str, Any], name: str, query: Query | None) -> Candidates:
-    """Check a cache file against its key and checksum, then rebuild the records the query may match.
-
-    Raises _Stale, or KeyError, IndexError, TypeError or ValueError, when anything is off.
-    """
-    first = data.index(b"\n")
-    header = json.loads(data[:first])
-    if type(header) is not dict:
-        raise _Stale
-    crc, counts = header.pop("crc32", None), header.pop("counts", None)
-    if header != key or crc != zlib.crc32(memoryview(data)[first + 1 :]):
-        raise _Stale
-    second = data.index(b"\n", first + 1)
-    third = data.index(b"\n", second + 1)
-    index, shared = json.loads(data[first + 1 : second]), json.loads(data[second + 1 : third])
-    if type(index) is not dict or type(shared) is not dict or type(counts) is not dict:
-        raise _Stale
-    decoder = _Decoder(shared)
-    rows_start = third + 1
-    kinds = KINDS if query is None else query.kinds
-    low, high = _years(query)
-    chosen: dict[str, list[Any]] = {}
-    total = 0
-    for kind in KINDS:
-        table = TABLE_OF_KIND[kind]
-        start, end, refs = index[table]
-        if type(start) is not int or type(end) is not int or type(refs) is not list or len(refs) != counts[table]:
+def _decode(connection: sqlite3.Connection, name: str, want: _Want) -> Candidates:
+    """Read sources, actors, meta and the wanted records; raise _Stale (or a decoding error) when anything is off."""
+    counts = _COUNTS[id(connection)]
+    decoder = _Decoder(connection)
+    events: list[Event] = []
+    aid: list[Aid] = []
+    agreements: list[Agreement] = []
+    crc32 = zlib.crc32
+    for text, crc in want.rows(connection):
+        if type(text) is not str or crc32(text.encode("utf-8")) != crc:
             raise _Stale
-        if kind not in kinds:
-            chosen[table] = []
-            continue
-        total += len(refs)
-        block = data[rows_start + start : rows_start + end]
-        if low is None and high is None:
-            chosen[table] = json.loads(b"[" + block.replace(b"\n", b",") + b"]") if refs else []
-            if len(chosen[table]) != len(refs):
-                raise _Stale
-            continue
-        lines = block.split(b"\n") if refs else []
-        if len(lines) != len(refs):
+        row = json.loads(text)
+        if type(row) is not list:
             raise _Stale
-        overlapping = decoder.overlapping(low, high)
-        picked = [line for line, ref in zip(lines, refs, strict=True) if overlapping[ref]]
-        chosen[table] = json.loads(b"[" + b",".join(picked) + b"]")
-    events = tuple(decoder.event(row) for row in chosen["events"])
-    aid = tuple(decoder.aid(row) for row in chosen["aid"])
-    agreements = tuple(decoder.agreement(row) for row in chosen["agreements"])
-    if (
-        len(decoder.ids) != len(events) + len(aid) + len(agreements)
-        or not decoder.ids.isdisjoint(decoder.sources)
-        or not decoder.ids.isdisjoint(decoder.actor_ids)
-    ):
+        length = len(row)
+        if length == 13:
+            events.append(decoder.event(row))
+        elif length == 17:
+            aid.append(decoder.aid(row))
+        elif length == 16:
+            agreements.append(decoder.agreement(row))
+        else:
+            raise _Stale
+    if not decoder.ids.isdisjoint(decoder.sources) or not decoder.ids.isdisjoint(decoder.actor_ids):
         raise _Stale  # ids are unique across the file
-    dataset = Dataset(name, decoder.source_list, events, aid, agreements, decoder.meta, decoder.actor_list)
-    return Candidates(dataset, total)
-
-
-def _years(query: Query | None) -> tuple[int | None, int | None]:
-    """The years a matching record must overlap, widened to one range: (None, None) when any will do."""
-    if query is None:
-        return None, None
-    if query.years:
-        return min(query.years), max(query.years)
-    return query.year_from, query.year_to
+    total = 0
+    for kind in want.kinds:
+        value = counts.get(kind)
+        if type(value) is not int:
+            raise _Stale
+        total += value
+    dataset = Dataset(
+        name, decoder.source_list, tuple(events), tuple(aid), tuple(agreements), decoder.meta, decoder.actor_list
+    )
+    return Candidates(dataset, total, want.missing(connection, len(decoder.ids)))
 
 
 class _Decoder:
-    """Rebuilds records from cached rows; shared values are checked once, when first used.
+    """Rebuilds sources, actors and records from a store's rows, checking every value it takes."""
 
-    Shared values are looked up in dicts keyed by index, so an index that is out of range,
-    negative or not a number raises KeyError or TypeError instead of finding something.
-    """
-
-    def __init__(self, shared: dict[str, Any]) -> None:
-        """Check meta, sources and dates; keep citation and name lists to check when used."""
-        self.meta = tuple((_text(k), _text(v)) for k, v in (_row(p, 2) for p in _rows(shared["meta"])))
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        """Read and check meta, sources and actors."""
+        self.meta = tuple(
+            (_text(k), _text(v)) for k, v in connection.execute("SELECT key, value FROM meta ORDER BY rowid")
+        )
         self.source_list = tuple(
-            Source(_text(r[0]), _text(r[1]), _names(r[2]), *(_optional(v) for v in r[3:]))
-            for r in (_row(p, 10) for p in _rows(shared["sources"]))
+            Source(_text(r[0]), _text(r[1]), _names(json.loads(_text(r[2]))), *(_optional(v) for v in r[3:]))
+            for r in connection.execute(
+                "SELECT id, title, authors, published, file, publisher, url, language, kind, notes "
+                "FROM sources ORDER BY rowid"
+            )
         )
         for source in self.source_list:
             if source.published is not None:
@@ -458,40 +638,42 @@ class _Decoder:
         self.sources = {s.id for s in self.source_list}
         if len(self.sources) != len(self.source_list):
             raise _Stale
-        self.actor_list = tuple(self._actor(row) for row in _rows(shared["actors"]))
-        self.actor_ids = {a.id for a in self.actor_list}
-        if len(self.actor_ids) != len(self.actor_list) or not self.actor_ids.isdisjoint(self.sources):
-            raise _Stale
-        self.dates: dict[int | None, FuzzyDate | None] = {None: None}
-        for number, text in enumerate(_rows(shared["dates"])):
-            self.dates[number] = parse_date(_text(text))
-        self._citation_rows = dict(enumerate(_rows(shared["citations"])))
-        self._name_rows = dict(enumerate(_rows(shared["names"])))
-        self._citations: dict[int, tuple[Citation, ...]] = {}
-        self._names: dict[int, tuple[str, ...]] = {}
-        self.ids: set[str] = set()
-
-    def _actor(self, row: Any) -> Actor:
-        """An actor from its row, with its roles."""
-        ident, name, kind, country, aliases, roles = _row(row, 6)
-        return Actor(
-            id=_text(ident),
-            name=_text(name),
-            kind=_text(kind),
-            country=_optional(country),
-            aliases=_names(aliases),
-            roles=tuple(self._role(r) for r in _rows(roles)),
+        roles: dict[str, list[Role]] = {}
+        for row in connection.execute(
+            "SELECT actor_id, title, of, of_name, date_from, date_to, reported_until, sources FROM roles "
+            "ORDER BY actor_id, position"
+        ):
+            roles.setdefault(_text(row[0]), []).append(self._role(row))
+        self.actor_list = tuple(
+            Actor(
+                id=_text(r[0]),
+                name=_text(r[1]),
+                kind=_text(r[2]),
+                country=_optional(r[3]),
+                aliases=_names(json.loads(_text(r[4]))),
+                roles=tuple(roles.pop(r[0], ())),
+            )
+            for r in connection.execute("SELECT id, name, kind, country, aliases FROM actors ORDER BY rowid")
         )
+        self.actor_ids = {a.id for a in self.actor_list}
+        if roles or len(self.actor_ids) != len(self.actor_list) or not self.actor_ids.isdisjoint(self.sources):
+            raise _Stale
+        self.dates: dict[str, FuzzyDate] = {}
+        self.ids: set[str] = set()
 
     def _role(self, row: Any) -> Role:
         """A role from its row."""
-        title, of, start, end, flat, of_name, reported = _row(row, 7)
+        _, title, of, of_name, start, end, reported, sources = row
+        cited = json.loads(_text(sources))
+        if type(cited) is not list or any(type(c) is not dict for c in cited):
+            raise _Stale
+        flat = [x for c in cited for x in (c["source"], c["paragraph"])]
         return Role(
             title=_text(title),
             of=_text(of),
             start=None if start is None else parse_point(_text(start)),
             end=None if end is None else parse_point(_text(end)),
-            sources=self._cited(flat),
+            sources=self._cited(flat) if flat else (),
             of_name=_text(of_name),
             reported_until=_day(reported),
         )
@@ -524,28 +706,17 @@ class _Decoder:
             )
         return tuple(disputes)
 
-    def overlapping(self, low: int | None, high: int | None) -> dict[int | None, bool]:
-        """For each date index, whether that date overlaps the years from `low` to `high`."""
-        return {ref: fuzzy is not None and fuzzy.overlaps_years(low, high) for ref, fuzzy in self.dates.items()}
-
-    def citations(self, ref: Any) -> tuple[Citation, ...]:
-        """The citation list at `ref`: `[source, paragraph, ...]`, each naming a known source."""
-        found = self._citations.get(ref)
+    def _date(self, text: Any) -> FuzzyDate | None:
+        """A date from its text (each distinct text parsed once)."""
+        if text is None:
+            return None
+        found = self.dates.get(text)
         if found is None:
-            found = self._citations[ref] = self._cited(self._citation_rows[ref])
+            found = self.dates[_text(text)] = parse_date(text)
         return found
 
-    def names(self, ref: Any) -> tuple[str, ...]:
-        """The list of names at `ref`."""
-        found = self._names.get(ref)
-        if found is None:
-            found = self._names[ref] = _names(self._name_rows[ref])
-        return found
-
-    def _check(self, row: Any, length: int, categories: frozenset[str]) -> list[Any]:
+    def _check(self, row: list[Any], categories: frozenset[str]) -> list[Any]:
         """A record's row with the fields every record has checked: strings, a known category, a fresh id."""
-        if type(row) is not list or len(row) != length:
-            raise _Stale
         ident, _, category, title, summary, _, notes = row[:7]
         if (
             type(ident) is not str
@@ -554,6 +725,7 @@ class _Decoder:
             or type(category) is not str
             or category not in categories
             or (notes is not None and type(notes) is not str)
+            or ident in self.ids
         ):
             raise _Stale
         self.ids.add(ident)
@@ -563,20 +735,20 @@ class _Decoder:
         """The fields every kind of record has, from the first ten cells of a checked row."""
         return {
             "id": r[0],
-            "date": self.dates[r[1]],
+            "date": self._date(r[1]),
             "category": r[2],
             "title": r[3],
             "summary": r[4],
-            "sources": self.citations(r[5]),
+            "sources": self._cited(r[5]),
             "notes": r[6],
-            "aliases": self.names(r[7]),
+            "aliases": _names(r[7]),
             "disputes": self._disputes(r[8]),
             "reported_until": _day(r[9]),
         }
 
-    def _refs(self, ref: Any) -> tuple[str, ...]:
+    def _refs(self, value: Any) -> tuple[str, ...]:
         """A list of actor ids, each a defined actor."""
-        ids = self.names(ref)
+        ids = _names(value)
         if not self.actor_ids.issuperset(ids):
             raise _Stale
         return ids
@@ -587,23 +759,18 @@ class _Decoder:
             raise _Stale
         return value
 
-    def event(self, row: Any) -> Event:
+    def event(self, row: list[Any]) -> Event:
         """An event from its row."""
-        r = self._check(row, 13, _EVENT_CATEGORIES)
+        r = self._check(row, _EVENT_CATEGORIES)
         place = r[12]
         if place is not None:
             country, city = _row(place, 2)
             place = Place(_text(country), _optional(city))
-        return Event(
-            **self.common(r),
-            actors=self._refs(r[10]),
-            actor_names=self.names(r[11]),
-            place=place,
-        )
+        return Event(**self.common(r), actors=self._refs(r[10]), actor_names=_names(r[11]), place=place)
 
-    def aid(self, row: Any) -> Aid:
+    def aid(self, row: list[Any]) -> Aid:
         """An aid record from its row."""
-        r = self._check(row, 17, _AID_CATEGORIES)
+        r = self._check(row, _AID_CATEGORIES)
         amount, currency = r[13], r[14]
         if amount is not None and (type(amount) is not int or amount <= 0):
             raise _Stale
@@ -620,9 +787,9 @@ class _Decoder:
             recipient_name=_text(r[16]),
         )
 
-    def agreement(self, row: Any) -> Agreement:
+    def agreement(self, row: list[Any]) -> Agreement:
         """An agreement from its row."""
-        r = self._check(row, 16, _AGREEMENT_CATEGORIES)
+        r = self._check(row, _AGREEMENT_CATEGORIES)
         kind, count, qualifier, status = r[10], r[12], r[13], r[15]
         if type(kind) is not str or kind not in _AGREEMENT_TYPES:
             raise _Stale
@@ -636,7 +803,7 @@ class _Decoder:
             **self.common(r),
             type=kind,
             parties=self._refs(r[11]),
-            party_names=self.names(r[14]),
+            party_names=_names(r[14]),
             status=status,
             count=count,
             count_qualifier=qualifier,

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import threading
 import time
 import zlib
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relations_cli import __version__, entry, store
+from relations_cli import __version__, database, entry, store
 from relations_cli.dataset import DatasetError, load
 from relations_cli.model import Dataset
 from relations_cli.query import Query, run
@@ -113,23 +114,54 @@ def test_first_load_writes_the_cache_and_the_next_reads_it(
     fresh = load(data)
     assert store.load_cached(data) == fresh
     [written] = cache_files(cache)
-    assert written.suffix == ".json"
+    assert written.suffix == ".sqlite3"
     forbid_parsing(monkeypatch)
     assert store.load_cached(data) == fresh
 
 
-def test_cache_file_holds_json_only_with_its_key(cache: Path, data: Path) -> None:
-    """Each line of the cache is JSON; the header names the file, its size and times, and the version."""
+def test_store_holds_its_key_and_the_export_tables(cache: Path, data: Path) -> None:
+    """The store is a SQLite file, private, passing integrity checks, keyed to the file and this version."""
     store.load_cached(data)
     [written] = cache_files(cache)
-    lines = written.read_bytes().split(b"\n")
-    documents = [json.loads(line) for line in lines]
-    header = documents[0]
     info = data.stat()
-    assert header["format"] == "relations-cache" and header["version"] == __version__
-    assert (header["path"], header["size"], header["mtime_ns"]) == (str(data.resolve()), info.st_size, info.st_mtime_ns)
-    assert header["crc32"] == zlib.crc32(written.read_bytes().split(b"\n", 1)[1])
+    connection = sqlite3.connect(written)
+    try:
+        [(text,)] = connection.execute("SELECT key FROM store_key").fetchall()
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        names = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'")}
+        counts = dict(connection.execute("SELECT kind, count(*) FROM store_records GROUP BY kind").fetchall())
+    finally:
+        connection.close()
+    key = json.loads(text)
+    assert key["format"] == "relations-store" and key["version"] == __version__ and key["schema"] == store.CACHE_SCHEMA
+    assert (key["path"], key["size"], key["mtime_ns"], key["ctime_ns"]) == (
+        str(data.resolve()),
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+    assert (key["inode"], key["device"]) == (info.st_ino, info.st_dev)
+    assert key["counts"] == counts == {"event": 80, "aid": 80, "agreement": 1}
+    assert names == database.schema_objects()
+    assert {"events", "aid", "agreements", "sources", "actors", "roles", "citations", "record_actors"} <= names
     assert oct(written.stat().st_mode & 0o777) == "0o600"
+
+
+def test_store_round_trip_equals_the_toml_load(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled dataset (with actors, roles, places, disputes) and a synthetic one come back equal from the store."""
+    copy = tmp_path / "bundled.toml"
+    shutil.copy(BUNDLED, copy)
+    os.utime(copy, (OLD, OLD))
+    other = write(tmp_path / "other.toml", dataset_text(copies=3))
+    fresh = {path: load(path) for path in (copy, other)}
+    for path in fresh:
+        store.load_cached(path)
+    forbid_parsing(monkeypatch)
+    for path, dataset in fresh.items():
+        assert store.load_cached(path) == dataset
+        for record in dataset.records()[:20]:
+            assert store.load_record(path, record.id).dataset.records() == [record]
 
 
 def test_no_cache_option_neither_reads_nor_writes(cache: Path, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,65 +237,131 @@ def test_small_files_are_not_cached(cache: Path, tmp_path: Path) -> None:
     assert cache_files(cache) == []
 
 
+def sql(path: Path, *statements: str, params: tuple[Any, ...] = ()) -> None:
+    """Run statements on a store (as a tamperer would)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            connection.execute(statement, params)
+    finally:
+        connection.close()
+
+
 def corrupt_variants(good: bytes) -> Iterator[tuple[str, bytes]]:
-    """Ways a cache file can be broken: truncated, flipped, emptied, garbage, from another version."""
+    """Ways a store file can be broken byte-wise: emptied, garbage, truncated, a bad header, a flipped record."""
     yield "empty", b""
-    yield "garbage", b"\x00\xff not json at all"
+    yield "garbage", b"\x00\xff not a database at all" * 100
     yield "truncated", good[: len(good) // 2]
-    yield "no body", good.split(b"\n", 1)[0]
-    middle = len(good) * 3 // 4
-    yield "flipped byte", good[:middle] + bytes([good[middle] ^ 0x01]) + good[middle + 1 :]
-    header, rest = good.split(b"\n", 1)
-    key = json.loads(header)
-    yield "other version", json.dumps({**key, "version": "0.0.0-other"}).encode() + b"\n" + rest
-    yield "other schema", json.dumps({**key, "schema": -1}).encode() + b"\n" + rest
-    yield "header not a table", b"[1, 2]\n" + rest
-    yield "not utf-8", good + b"\xff"
+    yield "truncated to a page", good[:4096]
+    yield "bad magic", b"SQLite format 2\x00" + good[16:]
+    yield "bad page count", good[:28] + b"\x00\x00\x00\x01" + good[32:]
+    at = good.index(b'["event-3",') + 3  # in the payload the store rebuilds the record from
+    yield "flipped byte in a record", good[:at] + b"W" + good[at + 1 :]
+    yield "json cache of an older version", b'{"format": "relations-cache"}\n[]\n'
 
 
-@pytest.mark.parametrize("variant", [name for name, _ in corrupt_variants(b'{"a": 1}\nbody')])
-def test_corrupt_cache_is_ignored_and_rebuilt(cache: Path, data: Path, variant: str) -> None:
-    """Whatever is wrong with the cache file, the load is right and the cache is rewritten."""
+@pytest.mark.parametrize("variant", [name for name, _ in corrupt_variants(b'["event-3",')])
+def test_corrupt_store_is_ignored_and_rebuilt(cache: Path, data: Path, variant: str) -> None:
+    """Whatever is wrong with the store file, the load is right and the store is rewritten whole."""
     fresh = load(data)
     store.load_cached(data)
     [target] = cache_files(cache)
     good = target.read_bytes()
-    broken = dict(corrupt_variants(good))[variant]
-    target.write_bytes(broken)
+    target.write_bytes(dict(corrupt_variants(good))[variant])
     assert store.load_cached(data) == fresh
     assert target.read_bytes() == good
-
-
-def reseal(header: dict[str, Any], body: bytes) -> bytes:
-    """A cache file with a tampered body and a checksum recomputed to match it."""
-    return json.dumps({**header, "crc32": zlib.crc32(body)}).encode() + b"\n" + body
+    assert store.load_candidates(data, Query(kinds=("event",), years=(1995,))).dataset.events
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    ("name", "statements"),
     [
-        ("sources", lambda s: s.__setitem__("sources", [["alpha", 7, None, None, None, None, None, None]])),
-        ("unknown source", lambda s: s.__setitem__("citations", [["nowhere", 1]] * len(s["citations"]))),
-        ("zero paragraph", lambda s: s.__setitem__("citations", [["alpha", 0]] * len(s["citations"]))),
-        ("bad date", lambda s: s.__setitem__("dates", ["2015-02-30"] * len(s["dates"]))),
-        ("names not text", lambda s: s.__setitem__("names", [[1, 2]] * len(s["names"]))),
-        ("duplicate source", lambda s: s.__setitem__("sources", s["sources"] * 2)),
-        ("meta shape", lambda s: s.__setitem__("meta", {"title": "x"})),
-        ("published", lambda s: s["sources"][0].__setitem__(3, "16 January 2017")),
+        (
+            "other version",
+            ['UPDATE store_key SET key = replace(key, \'"version":\', \'"version":"0.0.0-other","v":\')'],
+        ),
+        ("other schema", ['UPDATE store_key SET key = replace(key, \'"schema":\', \'"schema":-1,"s":\')']),
+        ("other file", ['UPDATE store_key SET key = replace(key, \'"size":\', \'"size":1,"z":\')']),
+        ("no key", ["DELETE FROM store_key"]),
+        ("two keys", ["INSERT INTO store_key SELECT key FROM store_key"]),
+        ("key not json", ["UPDATE store_key SET key = 'x'"]),
+        ("a table missing", ["DROP TABLE disputes"]),
+        ("a table more", ["CREATE TABLE extra (x)"]),
+        ("a column missing", ["ALTER TABLE store_records DROP COLUMN crc"]),
+        ("records gone", ["DROP TABLE store_records", "CREATE TABLE store_records (x)"]),
     ],
-    ids=lambda t: t[0] if isinstance(t, tuple) else "",
+    ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_tampered_shared_values_are_stale(cache: Path, data: Path, tamper: tuple[str, Any]) -> None:
-    """A cache edited with a valid checksum but impossible values: treated as stale, the file re-read."""
+def test_stale_foreign_or_reshaped_store_is_rebuilt(cache: Path, data: Path, name: str, statements: list[str]) -> None:
+    """A store of another version, schema or file, or with other tables, is a miss: the file is re-read and stored."""
     fresh = load(data)
     store.load_cached(data)
     [target] = cache_files(cache)
-    header_line, index_line, shared_line, rows = target.read_bytes().split(b"\n", 3)
-    shared = json.loads(shared_line)
-    tamper[1](shared)
-    body = index_line + b"\n" + json.dumps(shared).encode() + b"\n" + rows
-    header = {k: v for k, v in json.loads(header_line).items() if k != "crc32"}
-    target.write_bytes(reseal(header, body))
+    sql(target, *statements)
+    assert store.load_cached(data) == fresh
+    connection = sqlite3.connect(target)
+    try:
+        assert json.loads(connection.execute("SELECT key FROM store_key").fetchone()[0])["version"] == __version__
+        assert connection.execute("SELECT count(*) FROM store_records").fetchone() == (161,)
+    finally:
+        connection.close()
+
+
+def payload_of(target: Path, rid: int) -> str:
+    """The stored payload of a record."""
+    connection = sqlite3.connect(target)
+    try:
+        text: str = connection.execute("SELECT payload FROM store_records WHERE rid = ?", (rid,)).fetchone()[0]
+        return text
+    finally:
+        connection.close()
+
+
+def reseal(target: Path, rid: int, row: list[Any]) -> None:
+    """Replace a record's payload with `row`, its CRC recomputed to match."""
+    text = json.dumps(row)
+    sql(
+        target,
+        "UPDATE store_records SET payload = ?, crc = ? WHERE rid = ?",
+        params=(text, zlib.crc32(text.encode()), rid),
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE sources SET published = '16 January 2017' WHERE id = 'alpha'",
+        "UPDATE sources SET title = X'41'",
+        "UPDATE sources SET authors = '[1]'",
+        "UPDATE sources SET authors = 'not json'",
+        "UPDATE actors SET aliases = '{}'",
+        "UPDATE actors SET id = 'alpha' WHERE id = 'pakistan'",
+        "UPDATE meta SET value = X'41'",
+        "INSERT INTO roles VALUES ('nobody', 0, 't', 'pakistan', 'Pakistan', NULL, NULL, NULL, '[]')",
+        "UPDATE store_records SET payload = '[1, 2]', crc = 0",
+    ],
+)
+def test_tampered_tables_are_stale(cache: Path, data: Path, statement: str) -> None:
+    """A store edited into impossible values: treated as stale, the file re-read."""
+    fresh = load(data)
+    store.load_cached(data)
+    [target] = cache_files(cache)
+    sql(target, statement)
+    assert store.load_cached(data) == fresh
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [(5, [["nowhere", 1]]), (5, [["alpha", 0]]), (1, "2015-02-30"), (7, [1, 2]), (0, "alpha"), (10, ["nobody"])],
+)
+def test_tampered_payloads_are_stale(cache: Path, data: Path, cell: int, value: Any) -> None:
+    """A payload edited with a matching CRC but an impossible value (unknown source, bad date...): stale, re-read."""
+    fresh = load(data)
+    store.load_cached(data)
+    [target] = cache_files(cache)
+    row = json.loads(payload_of(target, 1))
+    row[cell] = [x for pair in value for x in pair] if cell == 5 else value
+    reseal(target, 1, row)
     assert store.load_cached(data) == fresh
 
 
@@ -272,43 +370,30 @@ ROW_EDITS: st.SearchStrategy[Any] = st.sampled_from(
 )
 
 
-TABLES = ("events", "aid", "agreements")
-
-
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0), ROW_EDITS), min_size=1, max_size=4))
+@given(edits=st.lists(st.tuples(st.integers(min_value=1), st.integers(min_value=0), ROW_EDITS), min_size=1, max_size=4))
 def test_tampered_records_never_crash(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, edits: list[tuple[int, int, Any]]
 ) -> None:
-    """Random edits to cached records, checksum recomputed: the load returns a dataset that renders, or re-reads."""
+    """Random edits to stored records, CRC recomputed: the load returns a dataset that renders, or re-reads."""
     directory = tmp_path_factory.mktemp("tamper")
     monkeypatch.setenv("XDG_CACHE_HOME", str(directory / "xdg"))
     path = write(directory / "data.toml", dataset_text(copies=4))
     fresh = load(path)
     store.load_cached(path)
     [target] = (directory / "xdg" / "relations").iterdir()
-    header_line, index_line, shared_line, rows_text = target.read_bytes().split(b"\n", 3)
-    index = json.loads(index_line)
-    rows = {t: [json.loads(line) for line in rows_text[index[t][0] : index[t][1]].split(b"\n")] for t in TABLES}
-    flat = [row for t in TABLES for row in rows[t]]
-    for row_number, cell, value in edits:
-        row = flat[row_number % len(flat)]
+    count = len(fresh.records())
+    for rid, cell, value in edits:
+        rid = 1 + (rid - 1) % count
+        row = json.loads(payload_of(target, rid))
         row[cell % len(row)] = value
-    blocks = []
-    offset = 0
-    for table in TABLES:  # keep the byte ranges right, so the edited rows are what gets read
-        block = b"\n".join(json.dumps(row, separators=(",", ":")).encode() for row in rows[table])
-        index[table][0:2] = [offset, offset + len(block)]
-        offset += len(block) + 1
-        blocks.append(block)
-    body = json.dumps(index).encode() + b"\n" + shared_line + b"\n" + b"\n".join(blocks)
-    header = {k: v for k, v in json.loads(header_line).items() if k != "crc32"}
-    target.write_bytes(reseal(header, body))
+        reseal(target, rid, row)
     loaded = store.load_cached(path)
     for record in loaded.records():
         json.dumps(to_dict(record))
         assert record.date is None or record.date.first <= record.date.last
     assert [s.id for s in loaded.sources] == [s.id for s in fresh.sources]
+    assert len(loaded.records()) == count
 
 
 def test_unwritable_cache_location_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: Path) -> None:

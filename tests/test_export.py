@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from relations_cli import __version__, export
+from relations_cli import __version__, database, export
 from relations_cli.cli.app import app
 from relations_cli.export import LIST_FIELDS, ExportError, infer_format, sqlite_schema
 from relations_cli.model import KINDS, TABLE_OF_KIND, Dataset
@@ -341,7 +341,7 @@ def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
 
 def test_failed_sqlite_statement_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An SQLite error exits 1 with SQLite's reason and removes the temporary database and its journal."""
-    monkeypatch.setattr(export, "sqlite_schema", lambda: sqlite_schema() + "CREATE TABLE events (id);")
+    monkeypatch.setattr(database, "sqlite_schema", lambda: sqlite_schema() + "CREATE TABLE events (id);")
     code, _, err = invoke("export", str(tmp_path / "out.db"))
     assert code == 1 and "SQLite failed" in err and "already exists" in err
     assert entries(tmp_path) == []

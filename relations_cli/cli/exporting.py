@@ -10,7 +10,7 @@ import typer
 
 from relations_cli import __version__
 from relations_cli.cli.shared import state_of, takes_options
-from relations_cli.runtime import ExitCode, Values, examples, fail, note, select
+from relations_cli.runtime import ExitCode, Values, examples, fail, note, select, store_of
 
 app = typer.Typer()
 
@@ -62,19 +62,18 @@ def export_command(
         chosen = infer_format(path, chosen)
         if values["table"] and not (to_stdout and chosen == "csv"):
             raise ExportError("--kind names the one table of a csv export to '-'", ExitCode.USAGE)
-        dataset, query, records = select(state_of(ctx, values), "export", values)
+        state = state_of(ctx, values)
+        dataset, query, records = select(state, "export", values)
+        filters = query.describe()
         if to_stdout:
             export_stream(
-                dataset,
-                records,
-                chosen,
-                sys.stdout.buffer,
-                kind=values["table"],
-                filters=query.describe(),
-                version=__version__,
+                dataset, records, chosen, sys.stdout.buffer, kind=values["table"], filters=filters, version=__version__
             )
             return
-        export(dataset, records, path, chosen, force=values["force"], filters=query.describe(), version=__version__)
+        with store_of(state) as store:
+            export(
+                dataset, records, path, chosen, force=values["force"], filters=filters, version=__version__, store=store
+            )
     except ExportError as exc:
         fail(str(exc), ExitCode(exc.code))
     if sys.stderr.isatty():

@@ -14,6 +14,7 @@ from relations_cli.runtime import (
     Values,
     examples,
     load_dataset,
+    load_record,
     print_actors,
     print_record,
     print_sources,
@@ -95,4 +96,6 @@ def show(
     ctx: typer.Context, record_id: Annotated[str, id_argument("A record, actor or source id.")], values: Values
 ) -> None:
     """Show one record, actor or source."""
-    print_record(load_dataset(state_of(ctx, values)), record_id, values.get("fmt"))
+    state = state_of(ctx, values)
+    dataset = load_record(state, record_id)  # a record id reads one row of the store
+    print_record(dataset if dataset is not None else load_dataset(state), record_id, values.get("fmt"))
