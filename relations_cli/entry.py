@@ -123,12 +123,19 @@ def _main(args: list[str]) -> int:
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     parsed = None if completing or sys.stdout is None else parse(args)
     if parsed is not None:
-        from relations_cli.runtime import ExitCode, paging, prepare_streams
+        from relations_cli.runtime import ExitCode, output_failed, paging, prepare_streams, silence_stdout
 
         prepare_streams()
         try:
             with paging(not parsed.values.get("no_pager")):
-                return run_parsed(parsed)
+                code = run_parsed(parsed)
+                sys.stdout.flush()
+                return code
+        except BrokenPipeError:
+            silence_stdout()
+            return ExitCode.OK
+        except OSError as exc:
+            return output_failed(exc)
         except KeyboardInterrupt:
             sys.stderr.write("\n")
             return ExitCode.INTERRUPTED

@@ -76,7 +76,9 @@ def years(text: str) -> tuple[int, ...]:
         if dash and low:
             first, last = year(low), year(high)
             if first > last:
-                raise ValueError(f"{part!r} is a range that ends before it starts")
+                month = len(high) == 2 and 1 <= last <= 12
+                hint = f"; for a month, use --from {part} --to {part}" if month else ""
+                raise ValueError(f"{part!r} is a range that ends before it starts{hint}")
             found.extend(range(first, last + 1))
         else:
             found.append(year(part))

@@ -163,6 +163,9 @@ def unknown_value(what: str, value: str, valid: Iterable[str]) -> str:
     choices = list(valid)
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
+    if len(choices) > 40:  # a long list (sources, ids) helps nobody on one line: point to where it is
+        where = "; `relations sources` lists them" if what == "source" else ""
+        return f"unknown {what} '{value}'{hint} ({len(choices)} known{where})"
     return f"unknown {what} '{value}'{hint} (valid: {', '.join(choices)})"
 
 

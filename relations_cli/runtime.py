@@ -346,6 +346,15 @@ def prepare_streams() -> None:
                 stream.reconfigure(errors="backslashreplace")
 
 
+def output_failed(exc: OSError) -> int:
+    """Say on stderr that standard output could not be written (a full disk, a closed device); exit 1."""
+    reason = exc.strerror or str(exc)
+    silence_stdout()
+    with suppress(OSError, ValueError):
+        sys.stderr.write(f"{PROG}: error: cannot write the output: {reason}\n")
+    return ExitCode.DATASET_ERROR
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     with suppress(OSError, ValueError):
@@ -514,6 +523,12 @@ def print_actors(dataset: Dataset, values: Values) -> None:
     output(Listing(rows, columns, "actors", len(dataset.actors), filters, fixed=fixed), chosen, values)
 
 
+def _holds_words(name: str, words: Sequence[str]) -> bool:
+    """True when every word is a whole word of the (folded) name."""
+    parts = name.replace("-", " ").split()
+    return all(word in parts for word in words)
+
+
 def find_any(dataset: Dataset, ident: str) -> Record | Actor | Source:
     """The record, actor or source with this id (or the actor with this name or alias); else exit 1, suggesting."""
     from relations_cli.query import fold
@@ -526,6 +541,10 @@ def find_any(dataset: Dataset, ident: str) -> Record | Actor | Source:
     named = [a for a in dataset.actors if any(fold(s) == folded for s in a.spellings())]
     if len(named) == 1:
         return named[0]
+    words = folded.split()  # a part of a name ("alizada"): the one actor whose name holds those words
+    partly = [a for a in dataset.actors if words and any(_holds_words(fold(s), words) for s in a.spellings())]
+    if len(partly) == 1:
+        return partly[0]
     known = [*(r.id for r in dataset.records()), *(a.id for a in dataset.actors), *(s.id for s in dataset.sources)]
     missing_record(ident, known, "record, actor or source")
 

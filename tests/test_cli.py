@@ -252,3 +252,24 @@ def test_piped_show_spells_out_citations() -> None:
     code, out, _ = invoke("show", "ties")
     assert code == 0
     assert "citation\talpha:3\tAlpha article\tA. Writer\t\t2017-01-16\t" in out.splitlines()
+
+
+def test_show_finds_an_actor_by_one_word_of_the_name() -> None:
+    """`show alizada` shows the one actor whose name holds that word; an ambiguous word still suggests ids."""
+    result = runner.invoke(app, ["show", "alizada"])
+    assert result.exit_code == 0 and result.stdout.startswith("id\tali-alizada\n")
+    result = runner.invoke(app, ["show", "sharif"])
+    assert result.exit_code == 1 and "nawaz-sharif" in result.stderr and "shehbaz-sharif" in result.stderr
+
+
+def test_a_month_given_as_a_year_range_points_to_from_and_to() -> None:
+    """`--year 2025-05` is refused with the hint to use --from/--to for a month."""
+    result = runner.invoke(app, ["events", "--year", "2025-05"])
+    assert result.exit_code == 2 and "use --from 2025-05 --to 2025-05" in result.stderr
+
+
+def test_an_unknown_source_does_not_list_hundreds_of_ids() -> None:
+    """An unknown --source names how many sources there are and where to list them, in one short line."""
+    result = runner.invoke(app, ["events", "--source", "nosuch"])
+    assert result.exit_code == 2
+    assert "known; `relations sources` lists them" in result.stderr and len(result.stderr) < 200

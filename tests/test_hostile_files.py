@@ -244,3 +244,38 @@ def test_export_dash_sqlite_goes_to_a_pipe_but_not_to_a_terminal(tmp_path: Path)
         os.close(terminal)
         os.close(controller)
     assert done.returncode == 2 and b"terminal" in done.stderr
+
+
+def test_a_full_disk_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """Writing to /dev/full (no space left) ends with exit 1 and one line on stderr, from every path."""
+    for args in (["events"], ["show", "pakistan-recognises-azerbaijan"], ["export", "-"], ["summary"]):
+        with Path("/dev/full").open("wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "relations_cli", "--no-cache", *args],
+                cwd=REPO,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                timeout=TIME_LIMIT,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+                check=False,
+            )
+        assert done.returncode == 1, args
+        assert done.stderr.decode().splitlines() == [
+            "relations: error: cannot write the output: No space left on device"
+        ]
+
+
+def test_export_to_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """A reader that stops early (`| head -c 10`) ends `export -` with exit 0 and nothing on stderr."""
+    for fmt in ("sqlite", "json"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "relations_cli", "--no-cache", "export", "-", "--format", fmt],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        assert process.stderr.read() == b"" and process.wait(timeout=TIME_LIMIT) == 0, fmt

@@ -13,7 +13,16 @@ from typer.core import TyperGroup
 from relations_cli.cli import citations, exporting, listing, overviews, records
 from relations_cli.cli.shared import takes_options
 from relations_cli.options import PROG, ROOT, idiom, wants_pager
-from relations_cli.runtime import ExitCode, State, Values, paging, prepare_streams, silence_stdout, version_text
+from relations_cli.runtime import (
+    ExitCode,
+    State,
+    Values,
+    output_failed,
+    paging,
+    prepare_streams,
+    silence_stdout,
+    version_text,
+)
 
 
 class RootGroup(TyperGroup):
@@ -105,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         silence_stdout()
         return ExitCode.OK
+    except OSError as exc:
+        return output_failed(exc)
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return ExitCode.INTERRUPTED

@@ -10,7 +10,7 @@ import typer
 
 from relations_cli import __version__
 from relations_cli.cli.shared import state_of, takes_options
-from relations_cli.runtime import ExitCode, Values, examples, fail, note, select, store_of
+from relations_cli.runtime import ExitCode, Values, closed_pipe_is_quiet, examples, fail, note, select, store_of
 
 app = typer.Typer()
 
@@ -66,9 +66,16 @@ def export_command(
         dataset, query, records = select(state, "export", values)
         filters = query.describe()
         if to_stdout:
-            export_stream(
-                dataset, records, chosen, sys.stdout.buffer, kind=values["table"], filters=filters, version=__version__
-            )
+            with closed_pipe_is_quiet():
+                export_stream(
+                    dataset,
+                    records,
+                    chosen,
+                    sys.stdout.buffer,
+                    kind=values["table"],
+                    filters=filters,
+                    version=__version__,
+                )
             return
         with store_of(state) as store:
             export(
