@@ -34,7 +34,7 @@ ROOT = PROG  # the command name under which the global options are listed for th
 # citation and export modules load only when their commands run.
 CITE_STYLES: tuple[str, ...] = ("markdown", "bibtex", "csl-json")
 EXPORT_FORMATS: tuple[str, ...] = ("sqlite", "json", "csv")
-EXPORT_TABLES: tuple[str, ...] = ("sources", "events", "aid", "agreements")
+EXPORT_TABLES: tuple[str, ...] = ("sources", "actors", "events", "aid", "agreements")
 
 # The listing commands: the kinds each one lists and what it calls them in a caption.
 LISTINGS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -457,7 +457,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "table",
         ("--kind",),
-        "With PATH '-' and --format csv: the one table to write (sources, events, aid or agreements).",
+        "With PATH '-' and --format csv: the one table to write (sources, actors, events, aid or agreements).",
         frozenset({"export"}),
         metavar="TABLE",
         choices=lambda kinds: EXPORT_TABLES,

@@ -167,6 +167,7 @@ def takes_options(command: str, callbacks: Mapping[str, Callable[..., Any]] | No
     return decorate
 
 
-def id_argument(help_text: str) -> Any:
-    """A record id argument that completes ids."""
-    return typer.Argument(metavar="ID", help=help_text, autocompletion=complete_id, show_default=False)
+def id_argument(help_text: str, *, many: bool = False) -> Any:
+    """An id argument (one, or `ID...` when `many`) that completes ids."""
+    metavar = "ID..." if many else "ID"
+    return typer.Argument(metavar=metavar, help=help_text, autocompletion=complete_id, show_default=False)
