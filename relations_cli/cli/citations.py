@@ -31,7 +31,9 @@ app = typer.Typer()
 @takes_options("cite")
 def cite(
     ctx: typer.Context,
-    ids: Annotated[Optional[list[str]], id_argument("Only these records, or those of these actors or sources.", many=True)] = None,
+    ids: Annotated[
+        Optional[list[str]], id_argument("Only these records, or those of these actors or sources.", many=True)
+    ] = None,
     *,
     values: Values,
 ) -> None:
