@@ -81,13 +81,17 @@ def bin_size(first: int, last: int, max_bars: int = MAX_BARS) -> int:
     return BIN_SIZES[-1]
 
 
-def bins(records: Iterable[Record], size: int | None = None) -> list[Bin]:
-    """Records per span of years (aligned to multiples of the span), empty spans included; undated skipped."""
+def bins(records: Iterable[Record], size: int | None = None, floor: int | None = None) -> list[Bin]:
+    """Records per span of years (aligned to multiples of the span), empty spans included; undated skipped.
+
+    With a `floor` (the first year a filter asked for), a record that started earlier but reaches into
+    the asked years is counted in the floor year, so the chart starts where the question does.
+    """
     years: list[tuple[int, str]] = []
     for record in records:
         year = start_year(record)
         if year is not None:
-            years.append((year, record.kind))
+            years.append((year if floor is None else max(year, floor), record.kind))
     if not years:
         return []
     first = min(y for y, _ in years)
@@ -136,6 +140,7 @@ def chart_lines(
     size: int | None = None,
     ascii_only: bool = False,
     undated: int = 0,
+    floor: int | None = None,
 ) -> list[str]:
     """A bar chart of records per year (or span of years), one bar a span, kinds told apart by glyph.
 
@@ -145,7 +150,7 @@ def chart_lines(
     width = max(width, 1)
     glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
     rule, dash, about = ("|", "-", "~") if ascii_only else ("│", "–", "≈")
-    spans = bins(records, size)
+    spans = bins(records, size, floor)
     lines: list[str] = []
     if not spans:
         lines += _pack(["No", "dated", "records", "to", "chart."], width, " ")

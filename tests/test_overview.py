@@ -387,3 +387,12 @@ def test_dataset_text_is_printed_as_text(command: str) -> None:
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     if command == "summary":
         assert "[blink]Donor[/blink]\\x1b[5m" in result.stdout and "GBP 7" in result.stdout
+
+
+def test_bins_start_at_the_floor_a_filter_asks_for(small: Dataset) -> None:
+    """With a floor, records that began earlier are counted in the floor year; nothing is drawn before it."""
+    records = [r for r in small.records() if r.date is not None]
+    floor = max(start_year(r) or 0 for r in records)
+    floored = bins(records, 1, floor)
+    assert floored[0].first == floor
+    assert sum(sum(b.counts.values()) for b in floored) == len(records)

@@ -64,7 +64,8 @@ def _chart(dated: list[Any], undated: int, query: Query, per: int | None) -> Non
     from relations_cli.overview import chart_lines, print_chart, wrap
 
     width = console_for(sys.stdout).width
-    lines = chart_lines(dated, width, size=per, ascii_only=ascii_stdout(), undated=undated)
+    floor = min(query.years) if query.years else (query.date_from.year if query.date_from else None)
+    lines = chart_lines(dated, width, size=per, ascii_only=ascii_stdout(), undated=undated, floor=floor)
     if query.describe():
         lines += ["", *wrap(" · ".join(query.describe()), width)]
     emit(lambda out: print_chart(lines, out))
