@@ -123,7 +123,7 @@ def _main(args: list[str]) -> int:
     completing = any(k.endswith("_COMPLETE") for k in os.environ)
     parsed = None if completing or sys.stdout is None else parse(args)
     if parsed is not None:
-        from relations_cli.runtime import ExitCode, output_failed, paging, prepare_streams, silence_stdout
+        from relations_cli.runtime import ENDINGS, ended, paging, prepare_streams
 
         prepare_streams()
         try:
@@ -131,17 +131,8 @@ def _main(args: list[str]) -> int:
                 code = run_parsed(parsed)
                 sys.stdout.flush()
                 return code
-        except BrokenPipeError:
-            silence_stdout()
-            return ExitCode.OK
-        except OSError as exc:
-            return output_failed(exc)
-        except KeyboardInterrupt:
-            sys.stderr.write("\n")
-            return ExitCode.INTERRUPTED
-        except MemoryError:
-            sys.stderr.write("relations: error: out of memory (is the dataset far larger than it should be?)\n")
-            return ExitCode.DATASET_ERROR
+        except ENDINGS as exc:
+            return ended(exc)
     from relations_cli.cli.app import main as full_main
 
     return full_main(args)

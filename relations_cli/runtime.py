@@ -346,6 +346,27 @@ def prepare_streams() -> None:
                 stream.reconfigure(errors="backslashreplace")
 
 
+ENDINGS = (BrokenPipeError, OSError, KeyboardInterrupt, MemoryError)
+
+
+def ended(exc: BaseException) -> int:
+    """The exit code for a run ended by one of ENDINGS, after saying on stderr what happened.
+
+    A reader that closed the pipe (`| head`) is a quiet success; a failed write (a full disk) exit 1;
+    Ctrl-C exit 130; running out of memory exit 1 with one line, never a traceback.
+    """
+    if isinstance(exc, BrokenPipeError):
+        silence_stdout()
+        return ExitCode.OK
+    if isinstance(exc, OSError):
+        return output_failed(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("\n")
+        return ExitCode.INTERRUPTED
+    sys.stderr.write(f"{PROG}: error: out of memory (is the dataset far larger than it should be?)\n")
+    return ExitCode.DATASET_ERROR
+
+
 def output_failed(exc: OSError) -> int:
     """Say on stderr that standard output could not be written (a full disk, a closed device); exit 1."""
     reason = exc.strerror or str(exc)

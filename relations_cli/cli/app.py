@@ -14,13 +14,13 @@ from relations_cli.cli import citations, exporting, listing, overviews, records
 from relations_cli.cli.shared import takes_options
 from relations_cli.options import PROG, ROOT, idiom, wants_pager
 from relations_cli.runtime import (
+    ENDINGS,
     ExitCode,
     State,
     Values,
-    output_failed,
+    ended,
     paging,
     prepare_streams,
-    silence_stdout,
     version_text,
 )
 
@@ -111,17 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClickException as exc:
         sys.stderr.write(f"{PROG}: error: {exc.format_message()}\n")
         return exc.exit_code
-    except BrokenPipeError:
-        silence_stdout()
-        return ExitCode.OK
-    except OSError as exc:
-        return output_failed(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("\n")
-        return ExitCode.INTERRUPTED
-    except MemoryError:
-        sys.stderr.write(f"{PROG}: error: out of memory (is the dataset far larger than it should be?)\n")
-        return ExitCode.DATASET_ERROR
+    except ENDINGS as exc:
+        return ended(exc)
     except SystemExit as exc:  # an EPIPE inside Click's own output exits through here
         return exc.code if isinstance(exc.code, int) else ExitCode.DATASET_ERROR
     return code if isinstance(code, int) else ExitCode.OK
