@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # Bump when the schema or the payload changes: a store of another schema is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_TABLES: tuple[str, ...] = ("store_records", "store_key")
 LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties", "actor_ids", "party_ids", "disputes"})
 INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
@@ -226,6 +226,7 @@ def payload(record: Record) -> str:
             record.currency,
             record.donor_name,
             record.recipient_name,
+            record.status,
         ]
     else:
         common += [
@@ -298,6 +299,7 @@ def _kind_row(record: Record) -> tuple[Any, ...]:
             record.amount,
             record.currency,
             record.purpose,
+            record.status,
         )
     return (
         *head,

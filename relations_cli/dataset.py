@@ -16,6 +16,7 @@ from relations_cli.model import (
     ACTOR_KINDS,
     AGREEMENT_STATUSES,
     AGREEMENT_TYPES,
+    AID_STATUSES,
     CATEGORIES,
     COUNT_QUALIFIERS,
     COUNTRIES,
@@ -893,6 +894,7 @@ def _build_aid(checker: _Checker, item: Mapping[str, Any], common: dict[str, Any
         purpose=checker._text(item, "purpose"),
         amount=amount,
         currency=currency,
+        status=(checker._choice(item, "status", AID_STATUSES) or None) if "status" in item else None,
     )
 
 
@@ -929,7 +931,7 @@ _DISPUTE_KEYS = {"field", "readings", "note"}
 _COMMON = {"id", "date", "category", "title", "summary", "sources", "notes", "aliases", "disputes"}
 _OWN: dict[str, set[str]] = {
     "event": {"actors", "place"},
-    "aid": {"donor", "recipient", "amount", "currency", "purpose"},
+    "aid": {"donor", "recipient", "amount", "currency", "purpose", "status"},
     "agreement": {"type", "status", "parties", "count", "count_qualifier"},
 }
 _BUILDERS: dict[str, Callable[[_Checker, Mapping[str, Any], dict[str, Any]], Record | None]] = {

@@ -74,6 +74,8 @@ AGREEMENT_TYPES: tuple[str, ...] = (
 )
 # announced: a pledge or plan; signed; in force: ratified or in effect; reported: claimed by media only.
 AGREEMENT_STATUSES: tuple[str, ...] = ("announced", "signed", "in force", "reported")
+# Aid: `pledged` (announced, not reported as handed over), `given` (reported as given); absent when unsaid.
+AID_STATUSES: tuple[str, ...] = ("pledged", "given")
 COUNT_QUALIFIERS: tuple[str, ...] = ("more than", "at least", "exactly")
 # Kinds of source, most authoritative first: a dispute's record value is the reading of the highest.
 SOURCE_KINDS: tuple[str, ...] = ("official", "agency", "reference", "news", "analysis")
@@ -421,6 +423,7 @@ class Aid(RecordBase):
     currency: str | None = None
     donor_name: str = ""
     recipient_name: str = ""
+    status: str | None = None
     kind: str = field(default="aid", init=False)
 
     def actor_ids(self) -> tuple[str, ...]:

@@ -188,17 +188,19 @@ def chart_lines(
 def _money_rows(
     aid: Iterable[Aid], key_names: Sequence[str], keys: Callable[[Aid], tuple[Any, ...]]
 ) -> list[dict[str, Any]]:
-    """Aid grouped by some keys and currency; undisclosed amounts grouped apart under currency null.
+    """Aid grouped by some keys, pledges apart, and currency; undisclosed amounts grouped apart under currency null.
 
-    Each row: the keys, `currency`, `total` (null for the undisclosed row: never a 0 that was not
-    stated), `grants` (records in the row) and `undisclosed` (records in it without an amount).
+    Each row: the keys, `pledged` (true for aid announced but not reported as given, which is never
+    added to what was given), `currency`, `total` (null for the undisclosed row: never a 0 that was
+    not stated), `grants` (records in the row) and `undisclosed` (records in it without an amount).
     """
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for record in aid:
-        group_key = (*keys(record), record.currency if record.amount is not None else None)
+        pledged = record.status == "pledged"
+        group_key = (*keys(record), pledged, record.currency if record.amount is not None else None)
         row = groups.get(group_key)
         if row is None:
-            row = dict(zip((*key_names, "currency"), group_key, strict=True))
+            row = dict(zip((*key_names, "pledged", "currency"), group_key, strict=True))
             row.update(total=None, grants=0, undisclosed=0)
             groups[group_key] = row
         row["grants"] += 1
@@ -265,6 +267,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "purpose",
     "category",
     "type",
+    "pledged",
     "currency",
     "total",
     "grants",
@@ -339,6 +342,8 @@ def _summary_cell(row: Mapping[str, Any], column: str) -> str:
         return "undated"
     if column in ("donor_country", "recipient_country") and row.get(column) is None:
         return "unknown"
+    if column == "pledged":
+        return "pledged" if row.get("pledged") else "given or unsaid"
     return cell(row.get(column))
 
 

@@ -42,7 +42,7 @@ COMMON_FIELDS: tuple[str, ...] = (
 )
 OWN_FIELDS: dict[str, tuple[str, ...]] = {
     "event": ("actors", "actor_ids", "place"),
-    "aid": ("donor", "recipient", "donor_id", "recipient_id", "amount", "currency", "purpose"),
+    "aid": ("donor", "recipient", "donor_id", "recipient_id", "amount", "currency", "purpose", "status"),
     "agreement": ("type", "status", "parties", "party_ids", "count", "count_qualifier"),
 }
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -123,6 +123,7 @@ def to_dict(record: Record) -> dict[str, Any]:
             amount=record.amount,
             currency=record.currency,
             purpose=record.purpose,
+            status=record.status,
         )
     elif isinstance(record, Agreement):
         data.update(

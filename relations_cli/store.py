@@ -36,6 +36,7 @@ from relations_cli.dataset import STDIN, build, load, parse_toml, printable, rea
 from relations_cli.model import (
     AGREEMENT_STATUSES,
     AGREEMENT_TYPES,
+    AID_STATUSES,
     CATEGORIES,
     COUNT_QUALIFIERS,
     KINDS,
@@ -79,6 +80,7 @@ _AGREEMENT_CATEGORIES = frozenset(CATEGORIES["agreement"])
 _AGREEMENT_TYPES = frozenset(AGREEMENT_TYPES)
 _COUNT_QUALIFIERS = frozenset(COUNT_QUALIFIERS)
 _AGREEMENT_STATUSES = frozenset(AGREEMENT_STATUSES)
+_AID_STATUSES = frozenset(AID_STATUSES)
 _MAGIC = b"SQLite format 3\x00"
 
 
@@ -597,7 +599,7 @@ def _decode(connection: sqlite3.Connection, name: str, want: _Want) -> Candidate
         length = len(row)
         if length == 13:
             events.append(decoder.event(row))
-        elif length == 17:
+        elif length == 18:
             aid.append(decoder.aid(row))
         elif length == 16:
             agreements.append(decoder.agreement(row))
@@ -776,6 +778,9 @@ class _Decoder:
             raise _Stale
         if currency is not None and (type(currency) is not str or not known_currency(currency)):
             raise _Stale
+        status = r[17]
+        if status is not None and (type(status) is not str or status not in _AID_STATUSES):
+            raise _Stale
         return Aid(
             **self.common(r),
             donor=self._ref(r[10]),
@@ -785,6 +790,7 @@ class _Decoder:
             currency=currency,
             donor_name=_text(r[15]),
             recipient_name=_text(r[16]),
+            status=status,
         )
 
     def agreement(self, row: list[Any]) -> Agreement:

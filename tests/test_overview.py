@@ -200,7 +200,8 @@ def test_aid_totals_never_add_currencies_or_count_undisclosed_as_zero(small: Dat
     assert set(got) == set(expected)
     for key, amounts in expected.items():
         row = got[key]
-        assert set(row) == {"donor", "recipient", "currency", "total", "grants", "undisclosed"}
+        assert set(row) == {"donor", "recipient", "pledged", "currency", "total", "grants", "undisclosed"}
+        assert row["pledged"] is False  # the fixture states no pledge
         assert row["grants"] == len(amounts)
         if key[2] is None:
             assert row["total"] is None and row["undisclosed"] == undisclosed[key[:2]]
@@ -396,3 +397,16 @@ def test_bins_start_at_the_floor_a_filter_asks_for(small: Dataset) -> None:
     floored = bins(records, 1, floor)
     assert floored[0].first == floor
     assert sum(sum(b.counts.values()) for b in floored) == len(records)
+
+
+def test_pledged_aid_is_totalled_apart_from_aid_given(small: Dataset) -> None:
+    """A grant marked pledged never adds to what was given: it has a row of its own with pledged true."""
+    from dataclasses import replace
+
+    grant = next(a for a in small.aid if a.amount is not None)
+    pledge = replace(grant, id="pledge", status="pledged")
+    rows = summary([grant, pledge])["aid_totals"]
+    assert [(r["pledged"], r["total"], r["grants"]) for r in rows] == [
+        (False, grant.amount, 1),
+        (True, grant.amount, 1),
+    ]

@@ -437,16 +437,17 @@ def test_summary_totals_aid_per_donor_and_recipient_country(data: Dataset) -> No
     result = json.loads(out)
     assert code == 0
     assert result["aid_by_donor_country"] == [
-        {"donor_country": "AZ", "currency": "USD", "total": 1250000, "grants": 2, "undisclosed": 0},
-        {"donor_country": "AZ", "currency": None, "total": None, "grants": 1, "undisclosed": 1},
-        {"donor_country": "PK", "currency": "PKR", "total": 5000000, "grants": 1, "undisclosed": 0},
-        {"donor_country": "TR", "currency": "EUR", "total": 300, "grants": 1, "undisclosed": 0},
+        {"donor_country": "AZ", "pledged": False, "currency": "USD", "total": 1250000, "grants": 2, "undisclosed": 0},
+        {"donor_country": "AZ", "pledged": False, "currency": None, "total": None, "grants": 1, "undisclosed": 1},
+        {"donor_country": "PK", "pledged": False, "currency": "PKR", "total": 5000000, "grants": 1, "undisclosed": 0},
+        {"donor_country": "TR", "pledged": False, "currency": "EUR", "total": 300, "grants": 1, "undisclosed": 0},
     ]
+    given = {"pledged": False}
     assert result["aid_by_recipient_country"] == [
-        {"recipient_country": "AZ", "currency": "PKR", "total": 5000000, "grants": 1, "undisclosed": 0},
-        {"recipient_country": "PK", "currency": "EUR", "total": 300, "grants": 1, "undisclosed": 0},
-        {"recipient_country": "PK", "currency": "USD", "total": 1250000, "grants": 2, "undisclosed": 0},
-        {"recipient_country": "PK", "currency": None, "total": None, "grants": 1, "undisclosed": 1},
+        {"recipient_country": "AZ", **given, "currency": "PKR", "total": 5000000, "grants": 1, "undisclosed": 0},
+        {"recipient_country": "PK", **given, "currency": "EUR", "total": 300, "grants": 1, "undisclosed": 0},
+        {"recipient_country": "PK", **given, "currency": "USD", "total": 1250000, "grants": 2, "undisclosed": 0},
+        {"recipient_country": "PK", **given, "currency": None, "total": None, "grants": 1, "undisclosed": 1},
     ]
     assert result == json.loads(json.dumps(summary(data.records(), data.actors)))
 

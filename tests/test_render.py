@@ -56,6 +56,7 @@ def test_json_shape_is_the_documented_one(small: Dataset) -> None:
         "amount": None,
         "currency": None,
         "purpose": "pandemic relief",
+        "status": None,
     }
 
 
