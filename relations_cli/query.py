@@ -5,11 +5,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from relations_cli.model import AGREEMENT_STATUSES, AGREEMENT_TYPES, Actor, Agreement, Aid, Event, Record, years_match
+from relations_cli.model import (
+    AGREEMENT_STATUSES,
+    AGREEMENT_TYPES,
+    Actor,
+    Agreement,
+    Aid,
+    Event,
+    Record,
+    Value,
+    years_match,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__  # how a frozen value's __init__ sets its fields
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -39,29 +54,98 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(Value):
     """What a user asked for: each set filter must hold (AND); repeated values of one filter are OR."""
 
-    kinds: tuple[str, ...] = ("event", "aid", "agreement")
-    years: tuple[int, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    categories: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    actor: str | None = None
-    donor: str | None = None
-    recipient: str | None = None
-    text: str | None = None
-    source: str | None = None
-    country: str | None = None
-    donor_country: str | None = None
-    recipient_country: str | None = None
-    place: str | None = None
-    disputed: bool = False
-    statuses: tuple[str, ...] = ()
-    sort: str = "date"
-    limit: int | None = None
+    __slots__ = (
+        "actor",
+        "categories",
+        "country",
+        "date_from",
+        "date_to",
+        "disputed",
+        "donor",
+        "donor_country",
+        "kinds",
+        "limit",
+        "place",
+        "recipient",
+        "recipient_country",
+        "sort",
+        "source",
+        "statuses",
+        "text",
+        "types",
+        "years",
+    )
+    kinds: tuple[str, ...]
+    years: tuple[int, ...]
+    date_from: date | None
+    date_to: date | None
+    categories: tuple[str, ...]
+    types: tuple[str, ...]
+    actor: str | None
+    donor: str | None
+    recipient: str | None
+    text: str | None
+    source: str | None
+    country: str | None
+    donor_country: str | None
+    recipient_country: str | None
+    place: str | None
+    disputed: bool
+    statuses: tuple[str, ...]
+    sort: str
+    limit: int | None
+
+    def __init__(
+        self,
+        kinds: tuple[str, ...] = ("event", "aid", "agreement"),
+        years: tuple[int, ...] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        categories: tuple[str, ...] = (),
+        types: tuple[str, ...] = (),
+        actor: str | None = None,
+        donor: str | None = None,
+        recipient: str | None = None,
+        text: str | None = None,
+        source: str | None = None,
+        country: str | None = None,
+        donor_country: str | None = None,
+        recipient_country: str | None = None,
+        place: str | None = None,
+        disputed: bool = False,
+        statuses: tuple[str, ...] = (),
+        sort: str = "date",
+        limit: int | None = None,
+    ) -> None:
+        """A query: every filter unset unless given."""
+        _set(self, "kinds", kinds)
+        _set(self, "years", years)
+        _set(self, "date_from", date_from)
+        _set(self, "date_to", date_to)
+        _set(self, "categories", categories)
+        _set(self, "types", types)
+        _set(self, "actor", actor)
+        _set(self, "donor", donor)
+        _set(self, "recipient", recipient)
+        _set(self, "text", text)
+        _set(self, "source", source)
+        _set(self, "country", country)
+        _set(self, "donor_country", donor_country)
+        _set(self, "recipient_country", recipient_country)
+        _set(self, "place", place)
+        _set(self, "disputed", disputed)
+        _set(self, "statuses", statuses)
+        _set(self, "sort", sort)
+        _set(self, "limit", limit)
+
+    def replace(self, **changes: Any) -> Query:
+        """The same query with some fields changed (as `dataclasses.replace` would make it)."""
+        values = {name: getattr(self, name) for name in self._fields}
+        values.update(changes)
+        return Query(**values)
 
     @property
     def year_from(self) -> int | None:
@@ -396,13 +480,19 @@ _PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(Value):
     """One search word: its normalised tokens (all must occur), whether the last is a prefix, whether excluded."""
 
+    __slots__ = ("negated", "prefix", "tokens")
     tokens: tuple[str, ...]
-    prefix: bool = False
-    negated: bool = False
+    prefix: bool
+    negated: bool
+
+    def __init__(self, tokens: tuple[str, ...], prefix: bool = False, negated: bool = False) -> None:
+        """A term: its tokens and how they match."""
+        _set(self, "tokens", tokens)
+        _set(self, "prefix", prefix)
+        _set(self, "negated", negated)
 
     def matches(self, text: str) -> bool:
         """True when a record's spaced words (see record_text) hold every token, in any spelling.

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.dataset import printable
 from relations_cli.model import (
@@ -15,6 +13,7 @@ from relations_cli.model import (
     Agreement,
     Aid,
     Citation,
+    Data,
     Dataset,
     DatePoint,
     Dispute,
@@ -22,9 +21,13 @@ from relations_cli.model import (
     Record,
     Role,
     Source,
+    field_names,
 )
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
+    from typing import IO, Any
+
     from rich.console import Console
 
 FORMATS: tuple[str, ...] = ("table", "tsv", "csv", "json", "jsonl", "markdown")
@@ -52,7 +55,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
 # Every field of a source, then how many records cite it; `relations sources --fields` takes each.
-SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
+SOURCE_COLUMNS: tuple[str, ...] = (*field_names(Source), "records")
 SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "publisher", "published", "url", "title")
 # An actor as `relations actors` lists it: its current or last role, and how many records involve it.
 ACTOR_COLUMNS: tuple[str, ...] = (
@@ -249,17 +252,32 @@ def cell(value: object) -> str:
     return printable(str(value))
 
 
-@dataclass
-class Listing:
+class Listing(Data):
     """Rows ready to print, with what a person needs to read them: the label, filters and totals."""
 
-    rows: list[dict[str, Any]]
-    fields: Sequence[str]
-    label: str = "records"
-    total: int | None = None
-    filters: Sequence[str] = ()
-    footer: Sequence[str] = field(default_factory=list)
-    fixed: bool = False  # the columns were chosen with --fields: a table shows them all, or blocks
+    _fields = ("rows", "fields", "label", "total", "filters", "footer", "fixed")
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        fields: Sequence[str],
+        label: str = "records",
+        total: int | None = None,
+        filters: Sequence[str] = (),
+        footer: Sequence[str] | None = None,
+        fixed: bool = False,
+    ) -> None:
+        """Rows and how to present them.
+
+        `fixed`: the columns were chosen with --fields, so a table shows them all, or blocks.
+        """
+        self.rows = rows
+        self.fields = fields
+        self.label = label
+        self.total = total
+        self.filters = filters
+        self.footer: Sequence[str] = [] if footer is None else footer
+        self.fixed = fixed
 
     def caption(self) -> str:
         """A line such as `3 of 61 events matched · year 2010`."""
@@ -613,14 +631,23 @@ def source_detail(source: Source, records: Sequence[Record]) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class Detail:
+class Detail(Data):
     """What `show` prints for people and pipes: field/value pairs, disputes side by side, a list of records."""
 
-    pairs: list[tuple[str, str]]
-    disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] = field(default_factory=list)
-    records: Listing | None = None
-    citations: list[tuple[str, list[str]]] = field(default_factory=list)  # for people, and as TSV cells
+    _fields = ("pairs", "disputes", "records", "citations")
+
+    def __init__(
+        self,
+        pairs: list[tuple[str, str]],
+        disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] | None = None,
+        records: Listing | None = None,
+        citations: list[tuple[str, list[str]]] | None = None,
+    ) -> None:
+        """Pairs, disputes, related records and citations (for people, and as TSV cells)."""
+        self.pairs = pairs
+        self.disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] = [] if disputes is None else disputes
+        self.records = records
+        self.citations: list[tuple[str, list[str]]] = [] if citations is None else citations
 
 
 RELATED_FIELDS: tuple[str, ...] = ("id", "kind", "date", "title")
