@@ -13,10 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import builtins
 
 from relations_cli.model import (
     ACTOR_KINDS,
@@ -30,6 +26,11 @@ from relations_cli.model import (
 )
 from relations_cli.query import SORT_FIELDS
 from relations_cli.render import FORMATS
+
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
+if TYPE_CHECKING:
+    import builtins
+    from typing import Any
 
 PROG = "relations"
 ROOT = PROG  # the command name under which the global options are listed for the root

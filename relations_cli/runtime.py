@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import Actor, Dataset, Record, Source, Value, field_names
@@ -21,13 +20,18 @@ from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
     import sqlite3
+    from typing import IO, Any, NoReturn
 
     from relations_cli.store import Candidates
 
 # The parsed options of one invocation, by destination (see options.OPTIONS).
-Values = Mapping[str, Any]
+if TYPE_CHECKING:
+    Values = Mapping[str, Any]
+else:
+    Values = Mapping  # at run time, without importing typing (Typer reads it in the command signatures)
 QUERY_FIELDS: frozenset[str] = frozenset(field_names(Query)) - {"kinds", "text"}
 
 

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from relations_cli import __version__
 from relations_cli.database import FIRST_DAY, LONG_SPAN_DAYS, SCHEMA_VERSION, fts_query
@@ -57,8 +56,10 @@ from relations_cli.model import (
     parse_point,
 )
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
     import sqlite3
+    from typing import Any
 
     from relations_cli.query import Query
 
