@@ -177,17 +177,19 @@ COUNTRIES: frozenset[str] = frozenset(_COUNTRY_CODES.split())
 _set = object.__setattr__
 
 
-class _ValueType(type):
-    """The metaclass of values: `__dataclass_fields__` is made on first use (see `Value`)."""
+class _DataclassFields:
+    """`Value.__dataclass_fields__`: each class's description, made on first use (see `Value`)."""
 
-    if not TYPE_CHECKING:
+    def __init__(self) -> None:
+        """No class described yet."""
+        self.made: dict[type, dict[str, Field[Any]]] = {}
 
-        def __getattr__(cls, name: str) -> Any:
-            """`__dataclass_fields__`, made now; any other missing attribute is an AttributeError."""
-            if name == "__dataclass_fields__":
-                type.__setattr__(cls, name, _dataclass_fields(cls))
-                return type.__getattribute__(cls, name)
-            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+    def __get__(self, instance: object, owner: type[Value]) -> dict[str, Field[Any]]:
+        """The fields of the class (of the instance, or the class itself)."""
+        found = self.made.get(owner)
+        if found is None:
+            found = self.made[owner] = _dataclass_fields(owner)
+        return found
 
 
 def _dataclass_fields(cls: type[Value]) -> dict[str, Field[Any]]:
@@ -221,24 +223,26 @@ def _dataclass_fields(cls: type[Value]) -> dict[str, Field[Any]]:
 
 
 @dataclass_transform(frozen_default=True)
-class Value(metaclass=_ValueType):
+class Value:
     """Base of the model's immutable value classes: what `@dataclass(frozen=True, slots=True)` would add.
 
     Written out once by hand because creating dataclasses (and importing `dataclasses`, which imports
     `inspect`) costs a query about 20 ms of start-up. The fields are the annotated attributes of the
     class and its bases, in order (each has a slot); each class writes its `__init__`. Instances
     compare equal when of the same class with equal fields, hash by their fields, print as
-    `Name(field=value, ...)` and refuse
-    assignment (an AttributeError, as a frozen dataclass's error is). Fields whose name starts with
-    `_` are private caches: not compared, hashed or shown. The `dataclasses` functions (`fields`,
-    `replace`, `asdict`, `is_dataclass`) still work on them: the first use builds the class's
-    `__dataclass_fields__` (importing `dataclasses` then, not at start-up).
+    `Name(field=value, ...)` and refuse assignment (an AttributeError, as a frozen dataclass's error
+    is). Fields whose name starts with `_` are private caches: not compared, hashed or shown. The
+    `dataclasses` functions (`fields`, `replace`, `asdict`, `is_dataclass`) still work on them: the
+    first use describes the class's fields (importing `dataclasses` then, not at start-up).
     """
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
     _compared: ClassVar[tuple[str, ...]] = ()
-    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # made on first use, by the metaclass
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+    else:
+        __dataclass_fields__ = _DataclassFields()  # made on first use
 
     def __init_subclass__(cls) -> None:
         """Collect the fields of the class, in order: its bases' annotated fields, then its own."""
@@ -252,14 +256,6 @@ class Value(metaclass=_ValueType):
             raise TypeError(f"{cls.__name__}: the slots must be the annotated fields")
         cls._fields = tuple(names)
         cls._compared = tuple(n for n in names if not n.startswith("_"))
-
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Any:
-            """`__dataclass_fields__` from the class; any other missing attribute is an AttributeError."""
-            if name == "__dataclass_fields__":
-                return getattr(type(self), name)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
 
     def _values(self) -> tuple[object, ...]:
         """The compared fields' values, in order."""

@@ -294,9 +294,96 @@ def _project(listing: Listing) -> list[dict[str, Any]]:
     return [{f: row.get(f) for f in listing.fields} for row in listing.rows]
 
 
+class _Unusual(Exception):
+    """A value the quick JSON writer leaves to `json` (a float, a subclass, a key that is not a string)."""
+
+
+def _indented_json(rows: list[Any], escape: bool) -> list[str]:
+    """The text `json.dump(rows, out, ensure_ascii=escape, indent=2)` writes, byte for byte, in a few pieces.
+
+    `json` indents in pure Python, one generator step and one write per token; this walks the rows
+    once and encodes strings with `json`'s own C encoder. Only exact str, int, bool, None, list and
+    dict with string keys are handled: anything else raises `_Unusual`, and the caller leaves the
+    rows to `json`.
+    """
+    from json.encoder import encode_basestring, encode_basestring_ascii
+
+    encode = encode_basestring_ascii if escape else encode_basestring
+
+    def scalar(value: Any, kind: type) -> str:
+        """The text of a value that is not a non-empty container."""
+        if kind is str:
+            return encode(value)
+        if kind is int:
+            return int.__repr__(value)
+        if value is None:
+            return "null"
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is list and not value:
+            return "[]"
+        if kind is dict and not value:
+            return "{}"
+        raise _Unusual
+
+    def put(item: Any, pad: str, add: Callable[[str], None]) -> None:
+        """Add the text of a non-empty list or dict that starts on a line indented by `pad` (a newline and spaces)."""
+        inner = pad + "  "
+        separator = "," + inner
+        lead = inner
+        if type(item) is dict:
+            add("{")
+            for key, value in item.items():
+                if type(key) is not str:
+                    raise _Unusual
+                kind = type(value)
+                if (kind is dict or kind is list) and value:
+                    add(f"{lead}{encode(key)}: ")
+                    put(value, inner, add)
+                else:
+                    add(f"{lead}{encode(key)}: {scalar(value, kind)}")
+                lead = separator
+            add(pad + "}")
+        else:
+            add("[")
+            for value in item:
+                kind = type(value)
+                if (kind is dict or kind is list) and value:
+                    add(lead)
+                    put(value, inner, add)
+                else:
+                    add(lead + scalar(value, kind))
+                lead = separator
+            add(pad + "]")
+
+    if not rows:
+        return ["[]"]
+    pieces: list[str] = []
+    lead = "[\n  "
+    for row in rows:
+        parts = [lead]
+        kind = type(row)
+        if (kind is dict or kind is list) and row:
+            put(row, "\n  ", parts.append)
+        else:
+            parts.append(scalar(row, kind))
+        pieces.append("".join(parts))
+        lead = ",\n  "
+    pieces.append("\n]")
+    return pieces
+
+
 def render_json(listing: Listing, out: IO[str]) -> None:
-    """A JSON array of objects."""
-    json.dump(_project(listing), out, ensure_ascii=ascii_only(out), indent=2)
+    """A JSON array of objects (indented by two spaces, as `json.dump(..., indent=2)` writes it)."""
+    rows = _project(listing)
+    escape = ascii_only(out)
+    try:
+        pieces = _indented_json(rows, escape)
+    except _Unusual:
+        json.dump(rows, out, ensure_ascii=escape, indent=2)
+    else:
+        for piece in pieces:
+            out.write(piece)
     out.write("\n")
 
 
