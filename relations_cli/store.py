@@ -212,7 +212,13 @@ class _Matching(_Want):
     def rows(self, connection: sqlite3.Connection) -> list[Any]:
         """The payloads of the rows the query's indexed conditions select."""
         where, params = conditions(self.query)
-        sql = "SELECT payload, crc FROM store_records" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
+        query = self.query
+        # Without statistics SQLite picks the kind index for a dated query and reads every record of
+        # the kind (45 ms at 100,000 records); the span index finds the same rows in about 1 ms. Not
+        # forced when search words or a source may select fewer rows through their own lookups.
+        span = query.dated and not query.text and not query.source
+        table = "store_records INDEXED BY store_records_first_day" if span else "store_records"
+        sql = f"SELECT payload, crc FROM {table}" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
         return connection.execute(sql, params).fetchall()
 
 
