@@ -26,14 +26,15 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 from relations_cli.model import KINDS, TABLE_OF_KIND, Agreement, Aid, Citation, Dataset, Event, Place, Record, Role
 from relations_cli.query import record_text, record_tokens
 from relations_cli.render import dispute_dict, fields_of
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
     import sqlite3
+    from typing import Any
 
 # Bump when the schema or the payload changes: a store of another schema is rebuilt.
 SCHEMA_VERSION = 2

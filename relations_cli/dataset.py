@@ -7,10 +7,8 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from relations_cli.model import (
     ACTOR_KINDS,
@@ -37,10 +35,15 @@ from relations_cli.model import (
     Record,
     Role,
     Source,
+    Value,
     currency_problem,
     parse_date,
     parse_point,
 )
+
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
+if TYPE_CHECKING:
+    from typing import Any
 
 ENV_VAR = "RELATIONS_DATA"
 DATA_FILE = "pakistan-azerbaijan.toml"
@@ -68,13 +71,19 @@ def printable(text: str) -> str:
     return re.sub(_UNSAFE, _escape, text)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Value):
     """One thing wrong with a dataset: where it is and what is wrong."""
 
+    __slots__ = ("file", "message", "where")
     file: str
     where: str
     message: str
+
+    def __init__(self, file: str, where: str, message: str) -> None:
+        """A problem in a file, at a place (empty for the whole file)."""
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "message", message)
 
     def __str__(self) -> str:
         """Render as `file: where: message` (or `file: message` for the whole file), control characters escaped."""
@@ -503,7 +512,7 @@ class _Checker:
                 for number, raw in enumerate(raw_roles)
                 if (role := self._role(raw, f"roles[{number}]")) is not None
             )
-            finished.append(replace(actor, roles=roles))
+            finished.append(actor.with_roles(roles))
         for index, actor, _ in entries:
             if actor.id and actor.id not in self._used and self._actors.get(actor.id) is actor:
                 self._record = ("actors", index, actor.id)

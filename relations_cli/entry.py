@@ -14,19 +14,25 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
+from relations_cli.model import Data
 from relations_cli.options import LISTINGS, ROOT, Option, defaults, flags_of, is_excluded_word
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
-class Parsed:
+
+class Parsed(Data):
     """A listing invocation, understood with certainty."""
 
-    command: str
-    words: list[str] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
+    _fields = ("command", "words", "values")
+
+    def __init__(self, command: str, words: list[str] | None = None, values: dict[str, Any] | None = None) -> None:
+        """A command, its search words and its option values."""
+        self.command = command
+        self.words: list[str] = [] if words is None else words
+        self.values: dict[str, Any] = {} if values is None else values
 
 
 def _convert(option: Option, value: str) -> tuple[bool, Any]:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import calendar
 import re
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Union
 
 _Day = date  # `date` is also a field name of records
+
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
+if TYPE_CHECKING:
+    from dataclasses import Field
+    from typing import Any, ClassVar
+
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: object) -> Any:
+        """At run time, nothing: the type checker reads `Value`'s subclasses as frozen dataclasses."""
+        return lambda cls: cls
+
 
 EVENT_CATEGORIES: tuple[str, ...] = (
     "recognition",
@@ -165,17 +175,178 @@ _COUNTRY_CODES = """
 """
 COUNTRIES: frozenset[str] = frozenset(_COUNTRY_CODES.split())
 
+
+_set = object.__setattr__
+
+
+class _DataclassFields:
+    """`Value.__dataclass_fields__`: each class's description, made on first use (see `Value`)."""
+
+    def __init__(self) -> None:
+        """No class described yet."""
+        self.made: dict[type, dict[str, Field[Any]]] = {}
+
+    def __get__(self, instance: object, owner: type[Value]) -> dict[str, Field[Any]]:
+        """The fields of the class (of the instance, or the class itself)."""
+        found = self.made.get(owner)
+        if found is None:
+            found = self.made[owner] = _dataclass_fields(owner)
+        return found
+
+
+def _dataclass_fields(cls: type[Value]) -> dict[str, Field[Any]]:
+    """The `dataclasses` description of a value class's fields, from its slots, annotations and `__init__`.
+
+    What `@dataclass` would have recorded, so that `dataclasses.fields`, `replace`, `asdict` and
+    `is_dataclass` work on values as they did when these were dataclasses.
+    """
+    import dataclasses
+    import inspect
+
+    parameters = inspect.signature(cls.__init__).parameters
+    annotations: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(vars(klass).get("__annotations__", {}))
+    spec: list[tuple[str, Any, Field[Any]]] = []
+    for name in cls._fields:
+        parameter = parameters.get(name)
+        shown = not name.startswith("_")
+        if parameter is None:
+            made = dataclasses.field(init=False, repr=shown, compare=shown)
+        else:
+            keyword = parameter.kind is parameter.KEYWORD_ONLY
+            if parameter.default is parameter.empty:
+                made = dataclasses.field(kw_only=keyword)
+            else:
+                made = dataclasses.field(default=parameter.default, kw_only=keyword)
+        spec.append((name, annotations.get(name, "Any"), made))
+    twin = dataclasses.make_dataclass(cls.__name__, spec, init=False, repr=False, eq=False)
+    return {made.name: made for made in dataclasses.fields(twin)}
+
+
+@dataclass_transform(frozen_default=True)
+class Value:
+    """Base of the model's immutable value classes: what `@dataclass(frozen=True, slots=True)` would add.
+
+    Written out once by hand because creating dataclasses (and importing `dataclasses`, which imports
+    `inspect`) costs a query about 20 ms of start-up. The fields are the annotated attributes of the
+    class and its bases, in order (each has a slot); each class writes its `__init__`. Instances
+    compare equal when of the same class with equal fields, hash by their fields, print as
+    `Name(field=value, ...)` and refuse assignment (an AttributeError, as a frozen dataclass's error
+    is). Fields whose name starts with `_` are private caches: not compared, hashed or shown. The
+    `dataclasses` functions (`fields`, `replace`, `asdict`, `is_dataclass`) still work on them: the
+    first use describes the class's fields (importing `dataclasses` then, not at start-up).
+    """
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _compared: ClassVar[tuple[str, ...]] = ()
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+    else:
+        __dataclass_fields__ = _DataclassFields()  # made on first use
+
+    def __init_subclass__(cls) -> None:
+        """Collect the fields of the class, in order: its bases' annotated fields, then its own."""
+        names: list[str] = []
+        slots: set[str] = set()
+        for klass in reversed(cls.__mro__):
+            if klass is not Value and issubclass(klass, Value):
+                names.extend(vars(klass).get("__annotations__", ()))
+                slots.update(vars(klass).get("__slots__", ()))
+        if set(names) != slots:
+            raise TypeError(f"{cls.__name__}: the slots must be the annotated fields")
+        cls._fields = tuple(names)
+        cls._compared = tuple(n for n in names if not n.startswith("_"))
+
+    def _values(self) -> tuple[object, ...]:
+        """The compared fields' values, in order."""
+        return tuple([getattr(self, name) for name in self._compared])
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when of the same class with equal fields."""
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        """The hash of the fields."""
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        """`Name(field=value, ...)`."""
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._compared)
+        return f"{type(self).__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuse: values are immutable."""
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        """Refuse: values are immutable."""
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> tuple[object, ...]:
+        """The fields, for pickle and copy."""
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        """Restore the fields from __getstate__."""
+        for name, value in zip(self._fields, state, strict=True):
+            _set(self, name, value)
+
+
+class Data:
+    """Base of the mutable data holders (listings, parsed arguments): what a plain `@dataclass` would add.
+
+    Equal when of the same class with equal fields (the class's `_fields`), shown as
+    `Name(field=value, ...)`, and unhashable.
+    """
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when of the same class with equal fields."""
+        if other.__class__ is self.__class__:
+            return all(getattr(self, name) == getattr(other, name) for name in self._fields)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        """`Name(field=value, ...)`."""
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__qualname__}({shown})"
+
+
+def field_names(cls: type[Value]) -> tuple[str, ...]:
+    """The fields of a value class, in order (as `dataclasses.fields` would name them)."""
+    return cls._compared
+
+
+def _month_days(year: int, month: int) -> int:
+    """The number of days in a month of the proleptic Gregorian calendar (what `calendar.monthrange` gives)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 OPEN = ".."
 
 
-@dataclass(frozen=True, slots=True)
-class DatePoint:
+class DatePoint(Value):
     """One end of a fuzzy date: a year, a month or a day."""
 
+    __slots__ = ("first", "last", "text")
     text: str
     first: date
     last: date
+
+    def __init__(self, text: str, first: date, last: date) -> None:
+        """A point and the first and last day it covers."""
+        _set(self, "text", text)
+        _set(self, "first", first)
+        _set(self, "last", last)
 
 
 def parse_point(text: str) -> DatePoint:
@@ -191,7 +362,7 @@ def parse_point(text: str) -> DatePoint:
     month = int(match.group(2))
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' has no month {month}")
-    last_day = calendar.monthrange(year, month)[1]
+    last_day = _month_days(year, month)
     if match.group(3) is None:
         return DatePoint(text, date(year, month, 1), date(year, month, last_day))
     day = int(match.group(3))
@@ -201,13 +372,19 @@ def parse_point(text: str) -> DatePoint:
     return DatePoint(text, exact, exact)
 
 
-@dataclass(frozen=True, slots=True)
-class FuzzyDate:
+class FuzzyDate(Value):
     """An EDTF level-0 date or interval, kept as written; `None` ends are open (`..`)."""
 
+    __slots__ = ("end", "start", "text")
     text: str
     start: DatePoint | None
     end: DatePoint | None
+
+    def __init__(self, text: str, start: DatePoint | None, end: DatePoint | None) -> None:
+        """A date as written and its two ends."""
+        _set(self, "text", text)
+        _set(self, "start", start)
+        _set(self, "end", end)
 
     @property
     def first(self) -> date:
@@ -270,28 +447,58 @@ def years_match(span: tuple[date, date] | None, first_year: int | None, last_yea
     return not (last_year is not None and span[0].year > last_year)
 
 
-@dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(Value):
     """A source that states something, and the paragraph that does for the two article files (pages need none)."""
 
+    __slots__ = ("paragraph", "source")
     source: str
-    paragraph: int | None = None
+    paragraph: int | None
+
+    def __init__(self, source: str, paragraph: int | None = None) -> None:
+        """A source id and, for an article, the paragraph."""
+        _set(self, "source", source)
+        _set(self, "paragraph", paragraph)
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Value):
     """An article (`file`, cited by paragraph) or a public web page (`url`) the dataset is built from."""
 
+    __slots__ = ("authors", "file", "id", "kind", "language", "notes", "published", "publisher", "title", "url")
     id: str
     title: str
-    authors: tuple[str, ...] = ()
-    published: str | None = None
-    file: str | None = None
-    publisher: str | None = None
-    url: str | None = None
-    language: str | None = None
-    kind: str | None = None
-    notes: str | None = None
+    authors: tuple[str, ...]
+    published: str | None
+    file: str | None
+    publisher: str | None
+    url: str | None
+    language: str | None
+    kind: str | None
+    notes: str | None
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        authors: tuple[str, ...] = (),
+        published: str | None = None,
+        file: str | None = None,
+        publisher: str | None = None,
+        url: str | None = None,
+        language: str | None = None,
+        kind: str | None = None,
+        notes: str | None = None,
+    ) -> None:
+        """A source with its fields."""
+        _set(self, "id", id)
+        _set(self, "title", title)
+        _set(self, "authors", authors)
+        _set(self, "published", published)
+        _set(self, "file", file)
+        _set(self, "publisher", publisher)
+        _set(self, "url", url)
+        _set(self, "language", language)
+        _set(self, "kind", kind)
+        _set(self, "notes", notes)
 
     @property
     def published_until(self) -> date | None:
@@ -304,83 +511,181 @@ class Source:
         return SOURCE_KINDS.index(self.kind) if self.kind in SOURCE_KINDS else len(SOURCE_KINDS)
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(Value):
     """Where something happened: a city (when the sources name one) and its ISO 3166-1 alpha-2 country."""
 
+    __slots__ = ("city", "country")
     country: str
-    city: str | None = None
+    city: str | None
+
+    def __init__(self, country: str, city: str | None = None) -> None:
+        """A country code and maybe a city."""
+        _set(self, "country", country)
+        _set(self, "city", city)
 
     def __str__(self) -> str:
         """`Baku, AZ`, or just `AZ`."""
         return f"{self.city}, {self.country}" if self.city else self.country
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(Value):
     """One value that some sources give for a disputed field (as written: a date, number, id or phrase)."""
 
+    __slots__ = ("sources", "value")
     value: str
     sources: tuple[Citation, ...]
 
+    def __init__(self, value: str, sources: tuple[Citation, ...]) -> None:
+        """A value and the sources that give it."""
+        _set(self, "value", value)
+        _set(self, "sources", sources)
 
-@dataclass(frozen=True, slots=True)
-class Dispute:
+
+class Dispute(Value):
     """Sources disagreeing on one field of a record: each reading with its sources, and why the record's value."""
 
+    __slots__ = ("field", "note", "readings")
     field: str
     readings: tuple[Reading, ...]
-    note: str | None = None
+    note: str | None
+
+    def __init__(self, field: str, readings: tuple[Reading, ...], note: str | None = None) -> None:
+        """A disputed field, its readings and a note."""
+        _set(self, "field", field)
+        _set(self, "readings", readings)
+        _set(self, "note", note)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Role:
+class Role(Value):
     """A title an actor held (`of` another actor), only as the sources state it, dated like a record."""
 
+    __slots__ = ("end", "of", "of_name", "reported_until", "sources", "start", "title")
     title: str
     of: str
-    start: DatePoint | None = None
-    end: DatePoint | None = None
-    sources: tuple[Citation, ...] = ()
-    of_name: str = ""
-    reported_until: date | None = None
+    start: DatePoint | None
+    end: DatePoint | None
+    sources: tuple[Citation, ...]
+    of_name: str
+    reported_until: date | None
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        of: str,
+        start: DatePoint | None = None,
+        end: DatePoint | None = None,
+        sources: tuple[Citation, ...] = (),
+        of_name: str = "",
+        reported_until: date | None = None,
+    ) -> None:
+        """A role with its fields (keywords only)."""
+        _set(self, "title", title)
+        _set(self, "of", of)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "sources", sources)
+        _set(self, "of_name", of_name)
+        _set(self, "reported_until", reported_until)
 
     def span(self, today: date | None = None) -> tuple[date, date] | None:
         """The first and last day the role is known to hold (see `effective_span`)."""
         return effective_span(self.start, self.end, self.reported_until, today=today)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Actor:
+class Actor(Value):
     """A person, state or organisation that records refer to by id, with every spelling the sources use."""
 
+    __slots__ = ("aliases", "country", "id", "kind", "name", "roles")
     id: str
     name: str
     kind: str
-    country: str | None = None
-    aliases: tuple[str, ...] = ()
-    roles: tuple[Role, ...] = ()
+    country: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[Role, ...]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        kind: str,
+        country: str | None = None,
+        aliases: tuple[str, ...] = (),
+        roles: tuple[Role, ...] = (),
+    ) -> None:
+        """An actor with its fields (keywords only)."""
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "country", country)
+        _set(self, "aliases", aliases)
+        _set(self, "roles", roles)
+
+    def with_roles(self, roles: tuple[Role, ...]) -> Actor:
+        """The same actor with these roles."""
+        return Actor(
+            id=self.id, name=self.name, kind=self.kind, country=self.country, aliases=self.aliases, roles=roles
+        )
 
     def spellings(self) -> tuple[str, ...]:
         """The id, the name and every alias: what an actor filter matches."""
         return (self.id, self.name, *self.aliases)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordBase:
-    """Fields every record has, whatever its kind."""
+class RecordBase(Value):
+    """Fields every record has, whatever its kind (each kind's `__init__` sets them, keywords only)."""
 
+    # reported_until: publication day of the latest dated source the record cites (set by the builder),
+    # where an open end stops.
+    __slots__ = (
+        "aliases",
+        "category",
+        "date",
+        "disputes",
+        "id",
+        "notes",
+        "reported_until",
+        "sources",
+        "summary",
+        "title",
+    )
     id: str
     date: FuzzyDate | None
     category: str
     title: str
     summary: str
     sources: tuple[Citation, ...]
-    notes: str | None = None
-    aliases: tuple[str, ...] = ()
-    disputes: tuple[Dispute, ...] = ()
-    # Publication day of the latest dated source the record cites (set by the builder): where an open end stops.
-    reported_until: _Day | None = None
+    notes: str | None
+    aliases: tuple[str, ...]
+    disputes: tuple[Dispute, ...]
+    reported_until: _Day | None
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        date: FuzzyDate | None,
+        category: str,
+        title: str,
+        summary: str,
+        sources: tuple[Citation, ...],
+        notes: str | None = None,
+        aliases: tuple[str, ...] = (),
+        disputes: tuple[Dispute, ...] = (),
+        reported_until: _Day | None = None,
+    ) -> None:
+        """A record's common fields (keywords only)."""
+        _set(self, "id", id)
+        _set(self, "date", date)
+        _set(self, "category", category)
+        _set(self, "title", title)
+        _set(self, "summary", summary)
+        _set(self, "sources", sources)
+        _set(self, "notes", notes)
+        _set(self, "aliases", aliases)
+        _set(self, "disputes", disputes)
+        _set(self, "reported_until", reported_until)
 
     @property
     def date_text(self) -> str | None:
@@ -394,14 +699,47 @@ class RecordBase:
         return effective_span(self.date.start, self.date.end, self.reported_until, today=today)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Event(RecordBase):
     """Something that happened between the two countries: a visit, a resolution, an award."""
 
-    actors: tuple[str, ...] = ()
-    actor_names: tuple[str, ...] = ()
-    place: Place | None = None
-    kind: str = field(default="event", init=False)
+    __slots__ = ("actor_names", "actors", "kind", "place")
+    actors: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    place: Place | None
+    kind: str
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        date: FuzzyDate | None,
+        category: str,
+        title: str,
+        summary: str,
+        sources: tuple[Citation, ...],
+        notes: str | None = None,
+        aliases: tuple[str, ...] = (),
+        disputes: tuple[Dispute, ...] = (),
+        reported_until: _Day | None = None,
+        actors: tuple[str, ...] = (),
+        actor_names: tuple[str, ...] = (),
+        place: Place | None = None,
+    ) -> None:
+        """An event with its fields (keywords only); its kind is `event`."""
+        _set(self, "id", id)
+        _set(self, "date", date)
+        _set(self, "category", category)
+        _set(self, "title", title)
+        _set(self, "summary", summary)
+        _set(self, "sources", sources)
+        _set(self, "notes", notes)
+        _set(self, "aliases", aliases)
+        _set(self, "disputes", disputes)
+        _set(self, "reported_until", reported_until)
+        _set(self, "actors", actors)
+        _set(self, "actor_names", actor_names)
+        _set(self, "place", place)
+        _set(self, "kind", "event")
 
     def actor_ids(self) -> tuple[str, ...]:
         """The ids of the actors the record refers to."""
@@ -412,19 +750,72 @@ class Event(RecordBase):
         return self.actor_names or self.actors
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Aid(RecordBase):
     """A grant or gift from one party to the other."""
 
+    __slots__ = (
+        "amount",
+        "currency",
+        "donor",
+        "donor_name",
+        "kind",
+        "purpose",
+        "recipient",
+        "recipient_name",
+        "status",
+    )
     donor: str
     recipient: str
     purpose: str
-    amount: int | None = None
-    currency: str | None = None
-    donor_name: str = ""
-    recipient_name: str = ""
-    status: str | None = None
-    kind: str = field(default="aid", init=False)
+    amount: int | None
+    currency: str | None
+    donor_name: str
+    recipient_name: str
+    status: str | None
+    kind: str
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        date: FuzzyDate | None,
+        category: str,
+        title: str,
+        summary: str,
+        sources: tuple[Citation, ...],
+        notes: str | None = None,
+        aliases: tuple[str, ...] = (),
+        disputes: tuple[Dispute, ...] = (),
+        reported_until: _Day | None = None,
+        donor: str,
+        recipient: str,
+        purpose: str,
+        amount: int | None = None,
+        currency: str | None = None,
+        donor_name: str = "",
+        recipient_name: str = "",
+        status: str | None = None,
+    ) -> None:
+        """An aid record with its fields (keywords only); its kind is `aid`."""
+        _set(self, "id", id)
+        _set(self, "date", date)
+        _set(self, "category", category)
+        _set(self, "title", title)
+        _set(self, "summary", summary)
+        _set(self, "sources", sources)
+        _set(self, "notes", notes)
+        _set(self, "aliases", aliases)
+        _set(self, "disputes", disputes)
+        _set(self, "reported_until", reported_until)
+        _set(self, "donor", donor)
+        _set(self, "recipient", recipient)
+        _set(self, "purpose", purpose)
+        _set(self, "amount", amount)
+        _set(self, "currency", currency)
+        _set(self, "donor_name", donor_name)
+        _set(self, "recipient_name", recipient_name)
+        _set(self, "status", status)
+        _set(self, "kind", "aid")
 
     def actor_ids(self) -> tuple[str, ...]:
         """The ids of the donor and the recipient."""
@@ -435,17 +826,56 @@ class Aid(RecordBase):
         return (self.donor_name or self.donor, self.recipient_name or self.recipient)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Agreement(RecordBase):
     """A declaration, memorandum, programme, commission or count of agreements."""
 
+    __slots__ = ("count", "count_qualifier", "kind", "parties", "party_names", "status", "type")
     type: str
-    parties: tuple[str, ...] = ()
-    party_names: tuple[str, ...] = ()
-    status: str | None = None
-    count: int | None = None
-    count_qualifier: str | None = None
-    kind: str = field(default="agreement", init=False)
+    parties: tuple[str, ...]
+    party_names: tuple[str, ...]
+    status: str | None
+    count: int | None
+    count_qualifier: str | None
+    kind: str
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        date: FuzzyDate | None,
+        category: str,
+        title: str,
+        summary: str,
+        sources: tuple[Citation, ...],
+        notes: str | None = None,
+        aliases: tuple[str, ...] = (),
+        disputes: tuple[Dispute, ...] = (),
+        reported_until: _Day | None = None,
+        type: str,
+        parties: tuple[str, ...] = (),
+        party_names: tuple[str, ...] = (),
+        status: str | None = None,
+        count: int | None = None,
+        count_qualifier: str | None = None,
+    ) -> None:
+        """An agreement with its fields (keywords only); its kind is `agreement`."""
+        _set(self, "id", id)
+        _set(self, "date", date)
+        _set(self, "category", category)
+        _set(self, "title", title)
+        _set(self, "summary", summary)
+        _set(self, "sources", sources)
+        _set(self, "notes", notes)
+        _set(self, "aliases", aliases)
+        _set(self, "disputes", disputes)
+        _set(self, "reported_until", reported_until)
+        _set(self, "type", type)
+        _set(self, "parties", parties)
+        _set(self, "party_names", party_names)
+        _set(self, "status", status)
+        _set(self, "count", count)
+        _set(self, "count_qualifier", count_qualifier)
+        _set(self, "kind", "agreement")
 
     def actor_ids(self) -> tuple[str, ...]:
         """The ids of the parties."""
@@ -456,21 +886,41 @@ class Agreement(RecordBase):
         return self.party_names or self.parties
 
 
-Record = Union[Event, Aid, Agreement]
+Record = Event | Aid | Agreement
 
 
-@dataclass(frozen=True, slots=True)
-class Dataset:
+class Dataset(Value):
     """A validated dataset: its sources, actors and records, and the file they came from."""
 
+    __slots__ = ("_actor_index", "actors", "agreements", "aid", "events", "meta", "path", "sources")
     path: str
     sources: tuple[Source, ...]
     events: tuple[Event, ...]
     aid: tuple[Aid, ...]
     agreements: tuple[Agreement, ...]
-    meta: tuple[tuple[str, str], ...] = ()
-    actors: tuple[Actor, ...] = ()
-    _actor_index: dict[str, Actor] = field(default_factory=dict, init=False, repr=False, compare=False)
+    meta: tuple[tuple[str, str], ...]
+    actors: tuple[Actor, ...]
+    _actor_index: dict[str, Actor]  # filled on first use; not compared or shown
+
+    def __init__(
+        self,
+        path: str,
+        sources: tuple[Source, ...],
+        events: tuple[Event, ...],
+        aid: tuple[Aid, ...],
+        agreements: tuple[Agreement, ...],
+        meta: tuple[tuple[str, str], ...] = (),
+        actors: tuple[Actor, ...] = (),
+    ) -> None:
+        """A dataset with its tables."""
+        _set(self, "path", path)
+        _set(self, "sources", sources)
+        _set(self, "events", events)
+        _set(self, "aid", aid)
+        _set(self, "agreements", agreements)
+        _set(self, "meta", meta)
+        _set(self, "actors", actors)
+        _set(self, "_actor_index", {})
 
     def records(self) -> list[Record]:
         """Every record, events first, then aid, then agreements, in file order."""

@@ -11,10 +11,8 @@ This module imports no Typer: the quick path imports it to recognise plain listi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from relations_cli.model import (
     ACTOR_KINDS,
@@ -23,10 +21,16 @@ from relations_cli.model import (
     CATEGORIES,
     COUNTRIES,
     KINDS,
+    Value,
     parse_point,
 )
 from relations_cli.query import SORT_FIELDS
 from relations_cli.render import FORMATS
+
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
+if TYPE_CHECKING:
+    import builtins
+    from typing import Any
 
 PROG = "relations"
 ROOT = PROG  # the command name under which the global options are listed for the root
@@ -158,24 +162,72 @@ def per(text: str) -> int:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Value):
     """One command-line option, as both front ends see it."""
 
+    __slots__ = (
+        "choices",
+        "commands",
+        "complete",
+        "convert",
+        "default",
+        "dest",
+        "eager",
+        "flags",
+        "help",
+        "is_flag",
+        "metavar",
+        "noun",
+        "repeatable",
+        "type",
+    )
     dest: str
     flags: tuple[str, ...]
     help: str
     commands: frozenset[str]
-    metavar: str | None = None
-    type: type = str
-    convert: Callable[[str], Any] | None = None
-    repeatable: bool = False
-    is_flag: bool = False
-    default: Any = None
-    complete: str | None = None
-    choices: Callable[[Sequence[str]], Sequence[str]] | None = None
-    noun: str = ""
-    eager: bool = False
+    metavar: str | None
+    type: type
+    convert: Callable[[str], Any] | None
+    repeatable: bool
+    is_flag: bool
+    default: Any
+    complete: str | None
+    choices: Callable[[Sequence[str]], Sequence[str]] | None
+    noun: str
+    eager: bool
+
+    def __init__(
+        self,
+        dest: str,
+        flags: tuple[str, ...],
+        help: str,
+        commands: frozenset[str],
+        metavar: str | None = None,
+        type: builtins.type = str,
+        convert: Callable[[str], Any] | None = None,
+        repeatable: bool = False,
+        is_flag: bool = False,
+        default: Any = None,
+        complete: str | None = None,
+        choices: Callable[[Sequence[str]], Sequence[str]] | None = None,
+        noun: str = "",
+        eager: bool = False,
+    ) -> None:
+        """An option: where its value goes, its flags and help, the commands that take it, and how to read it."""
+        object.__setattr__(self, "dest", dest)
+        object.__setattr__(self, "flags", flags)
+        object.__setattr__(self, "help", help)
+        object.__setattr__(self, "commands", commands)
+        object.__setattr__(self, "metavar", metavar)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "convert", convert)
+        object.__setattr__(self, "repeatable", repeatable)
+        object.__setattr__(self, "is_flag", is_flag)
+        object.__setattr__(self, "default", default)
+        object.__setattr__(self, "complete", complete)
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "noun", noun)
+        object.__setattr__(self, "eager", eager)
 
     def empty(self) -> Any:
         """The value when the option is not given: False, (), or the default."""

@@ -5,11 +5,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from relations_cli.model import AGREEMENT_STATUSES, AGREEMENT_TYPES, Actor, Agreement, Aid, Event, Record, years_match
+from relations_cli.model import (
+    AGREEMENT_STATUSES,
+    AGREEMENT_TYPES,
+    Actor,
+    Agreement,
+    Aid,
+    Event,
+    Record,
+    Value,
+    years_match,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__  # how a frozen value's __init__ sets its fields
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _EXTRA_FOLDS = str.maketrans({"ə": "a", "Ə": "a", "ı": "i", "ø": "o", "ß": "ss", "đ": "d", "ł": "l"})
@@ -39,29 +54,98 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(Value):
     """What a user asked for: each set filter must hold (AND); repeated values of one filter are OR."""
 
-    kinds: tuple[str, ...] = ("event", "aid", "agreement")
-    years: tuple[int, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    categories: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    actor: str | None = None
-    donor: str | None = None
-    recipient: str | None = None
-    text: str | None = None
-    source: str | None = None
-    country: str | None = None
-    donor_country: str | None = None
-    recipient_country: str | None = None
-    place: str | None = None
-    disputed: bool = False
-    statuses: tuple[str, ...] = ()
-    sort: str = "date"
-    limit: int | None = None
+    __slots__ = (
+        "actor",
+        "categories",
+        "country",
+        "date_from",
+        "date_to",
+        "disputed",
+        "donor",
+        "donor_country",
+        "kinds",
+        "limit",
+        "place",
+        "recipient",
+        "recipient_country",
+        "sort",
+        "source",
+        "statuses",
+        "text",
+        "types",
+        "years",
+    )
+    kinds: tuple[str, ...]
+    years: tuple[int, ...]
+    date_from: date | None
+    date_to: date | None
+    categories: tuple[str, ...]
+    types: tuple[str, ...]
+    actor: str | None
+    donor: str | None
+    recipient: str | None
+    text: str | None
+    source: str | None
+    country: str | None
+    donor_country: str | None
+    recipient_country: str | None
+    place: str | None
+    disputed: bool
+    statuses: tuple[str, ...]
+    sort: str
+    limit: int | None
+
+    def __init__(
+        self,
+        kinds: tuple[str, ...] = ("event", "aid", "agreement"),
+        years: tuple[int, ...] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        categories: tuple[str, ...] = (),
+        types: tuple[str, ...] = (),
+        actor: str | None = None,
+        donor: str | None = None,
+        recipient: str | None = None,
+        text: str | None = None,
+        source: str | None = None,
+        country: str | None = None,
+        donor_country: str | None = None,
+        recipient_country: str | None = None,
+        place: str | None = None,
+        disputed: bool = False,
+        statuses: tuple[str, ...] = (),
+        sort: str = "date",
+        limit: int | None = None,
+    ) -> None:
+        """A query: every filter unset unless given."""
+        _set(self, "kinds", kinds)
+        _set(self, "years", years)
+        _set(self, "date_from", date_from)
+        _set(self, "date_to", date_to)
+        _set(self, "categories", categories)
+        _set(self, "types", types)
+        _set(self, "actor", actor)
+        _set(self, "donor", donor)
+        _set(self, "recipient", recipient)
+        _set(self, "text", text)
+        _set(self, "source", source)
+        _set(self, "country", country)
+        _set(self, "donor_country", donor_country)
+        _set(self, "recipient_country", recipient_country)
+        _set(self, "place", place)
+        _set(self, "disputed", disputed)
+        _set(self, "statuses", statuses)
+        _set(self, "sort", sort)
+        _set(self, "limit", limit)
+
+    def replace(self, **changes: Any) -> Query:
+        """The same query with some fields changed (as `dataclasses.replace` would make it)."""
+        values = {name: getattr(self, name) for name in self._fields}
+        values.update(changes)
+        return Query(**values)
 
     @property
     def year_from(self) -> int | None:
@@ -193,25 +277,27 @@ _LL_STEMS = (
     "|quarrel|rival|marvel|pencil|duel|panel"
 )
 _IZE_ENDINGS = "e|es|ed|ing|er|ers|ation|ations|ational|able|ably|ability"
+# The spelling patterns below are compiled on first use (`_compiled`): a query that searches no
+# words never needs them, and compiling them costs about 3 ms of start-up.
 # Word endings spelled differently on either side of the Atlantic; each maps to the American
 # spelling. Applied to the words of a record and of a query alike, so either spelling finds both.
-_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SPELLING_RULES: tuple[tuple[str, str], ...] = (
     # recognise/recognize, organisation/organization, analyse/analyze and the rest of the family
-    (re.compile(rf"(?<=\w\w)is({_IZE_ENDINGS})$"), r"iz\1"),
-    (re.compile(rf"(?<=\w\w)ys({_IZE_ENDINGS})$"), r"yz\1"),
+    (rf"(?<=\w\w)is({_IZE_ENDINGS})$", r"iz\1"),
+    (rf"(?<=\w\w)ys({_IZE_ENDINGS})$", r"yz\1"),
     # honour/honor, labour/labor, colour/color and their derivatives (honourable, labourer)
-    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
+    (rf"^({_OUR_STEMS})our", r"\1or"),
     # defence/defense, offence/offense, licence/license, pretence/pretense
-    (re.compile(rf"^({_CE_STEMS})ce"), r"\1se"),
+    (rf"^({_CE_STEMS})ce", r"\1se"),
     # centre/center, theatre/theater, metre/meter, fibre/fiber...
-    (re.compile(rf"^({_RE_STEMS})re(s?)$"), r"\1er\2"),
-    (re.compile(rf"^({_RE_STEMS})r(ed|ing)$"), r"\1er\2"),
+    (rf"^({_RE_STEMS})re(s?)$", r"\1er\2"),
+    (rf"^({_RE_STEMS})r(ed|ing)$", r"\1er\2"),
     # programme/program, kilogramme/kilogram (but programmed and programming are the same in both)
-    (re.compile(r"gramme(s?)$"), r"gram\1"),
+    (r"gramme(s?)$", r"gram\1"),
     # catalogue/catalog, dialogue/dialog, analogue/analog
-    (re.compile(r"^(catal|dial|anal)ogue(s?)$"), r"\1og\2"),
+    (r"^(catal|dial|anal)ogue(s?)$", r"\1og\2"),
     # travelled/traveled, cancelling/canceling, counsellor/counselor, modelled/modeled...
-    (re.compile(rf"^({_LL_STEMS})l(ed|ing|er|ers|or|ors)$"), r"\1\2"),
+    (rf"^({_LL_STEMS})l(ed|ing|er|ers|or|ors)$", r"\1\2"),
 )
 _WHOLE_WORDS: dict[str, str] = {
     "judgement": "judgment",
@@ -232,7 +318,7 @@ _WHOLE_WORDS: dict[str, str] = {
     "grey": "gray",
 }
 # The words of a folded text that one of the rules above may change, found in one pass.
-_MAY_DIFFER = re.compile(
+_MAY_DIFFER_PATTERN = (
     rf"(?<!{_W})(?:"
     rf"{_W}{{2,}}?[iy]s(?:{_IZE_ENDINGS})"
     rf"|(?:{_OUR_STEMS})our{_W}*"
@@ -247,6 +333,18 @@ _MAY_DIFFER = re.compile(
 _NORMAL: dict[str, str] = {}
 
 
+@cache
+def _compiled(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A table of (pattern, replacement) rules with each pattern compiled, once."""
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
+
+
+@cache
+def _may_differ() -> re.Pattern[str]:
+    """The pattern of words a spelling rule may change, compiled once."""
+    return re.compile(_MAY_DIFFER_PATTERN)
+
+
 def normalise_word(word: str) -> str:
     """One folded word in the spelling search compares: American where the two differ (`defence` -> `defense`)."""
     known = _NORMAL.get(word)
@@ -255,8 +353,8 @@ def normalise_word(word: str) -> str:
     if not word.isalpha():  # numbers and codes have one spelling
         return word
     normal = _WHOLE_WORDS.get(word, word)
-    if normal is word and _MAY_DIFFER.fullmatch(word):
-        for pattern, replacement in _SPELLINGS:
+    if normal is word and _may_differ().fullmatch(word):
+        for pattern, replacement in _compiled(_SPELLING_RULES):
             changed = pattern.sub(replacement, word, count=1)
             if changed != word:
                 normal = changed
@@ -286,7 +384,7 @@ def _normal_match(match: re.Match[str]) -> str:
 
 def normalise_text(text: str) -> str:
     """A text as search compares it: folded, each word in one spelling (`Defence Programme`: `defense program`)."""
-    return _MAY_DIFFER.sub(_normal_match, fold_text(text))
+    return _may_differ().sub(_normal_match, fold_text(text))
 
 
 def words_of(text: str) -> list[str]:
@@ -354,17 +452,17 @@ def haystack(record: Record) -> str:
     return " ".join(sorted(record_tokens(record)))
 
 
-# The British spellings of an American word: each rule of _SPELLINGS undone (checked by normalising back).
-_UNDO: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"(?<=\w\w)iz({_IZE_ENDINGS})$"), r"is\1"),
-    (re.compile(rf"(?<=\w\w)yz({_IZE_ENDINGS})$"), r"ys\1"),
-    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
-    (re.compile(rf"^({_CE_STEMS})se"), r"\1ce"),
-    (re.compile(rf"^({_RE_STEMS})er(s?)$"), r"\1re\2"),
-    (re.compile(rf"^({_RE_STEMS})er(ed|ing)$"), r"\1r\2"),
-    (re.compile(r"gram(s?)$"), r"gramme\1"),
-    (re.compile(r"^(catal|dial|anal)og(s?)$"), r"\1ogue\2"),
-    (re.compile(rf"^({_LL_STEMS})(ed|ing|er|ers|or|ors)$"), r"\1l\2"),
+# The British spellings of an American word: each rule of _SPELLING_RULES undone (checked by normalising back).
+_UNDO_RULES: tuple[tuple[str, str], ...] = (
+    (rf"(?<=\w\w)iz({_IZE_ENDINGS})$", r"is\1"),
+    (rf"(?<=\w\w)yz({_IZE_ENDINGS})$", r"ys\1"),
+    (rf"^({_OUR_STEMS})or", r"\1our"),
+    (rf"^({_CE_STEMS})se", r"\1ce"),
+    (rf"^({_RE_STEMS})er(s?)$", r"\1re\2"),
+    (rf"^({_RE_STEMS})er(ed|ing)$", r"\1r\2"),
+    (r"gram(s?)$", r"gramme\1"),
+    (r"^(catal|dial|anal)og(s?)$", r"\1ogue\2"),
+    (rf"^({_LL_STEMS})(ed|ing|er|ers|or|ors)$", r"\1l\2"),
 )
 _UNDO_WHOLE: dict[str, str] = {american: british for british, american in _WHOLE_WORDS.items()}
 
@@ -374,7 +472,7 @@ def spellings(token: str) -> tuple[str, ...]:
     """Every spelling of a word that search takes for the same word: `defense` -> (`defence`, `defense`)."""
     normal = normalise_word(token)
     found = {token, normal, _UNDO_WHOLE.get(normal, normal)}
-    found.update(pattern.sub(replacement, normal) for pattern, replacement in _UNDO)
+    found.update(pattern.sub(replacement, normal) for pattern, replacement in _compiled(_UNDO_RULES))
     return tuple(sorted(w for w in found if normalise_word(w) == normal))
 
 
@@ -382,30 +480,36 @@ def spellings(token: str) -> tuple[str, ...]:
 def prefix_spellings(prefix: str) -> tuple[str, ...]:
     """A folded prefix in each spelling, so that `recognis*` and `honor*` find both spellings too."""
     found = {prefix, normalise_word(prefix)}
-    for pattern, replacement in _PREFIX_SPELLINGS:
+    for pattern, replacement in _compiled(_PREFIX_RULES):
         found.add(pattern.sub(replacement, prefix))
     return tuple(sorted(found))
 
 
-_PREFIX_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=\w\w)is$"), "iz"),
-    (re.compile(r"(?<=\w\w)iz$"), "is"),
-    (re.compile(r"(?<=\w\w)ys$"), "yz"),
-    (re.compile(r"(?<=\w\w)yz$"), "ys"),
-    (re.compile(rf"^({_OUR_STEMS})our"), r"\1or"),
-    (re.compile(rf"^({_OUR_STEMS})or"), r"\1our"),
-    (re.compile(rf"^({_CE_STEMS})c"), r"\1s"),
-    (re.compile(rf"^({_CE_STEMS})s"), r"\1c"),
+_PREFIX_RULES: tuple[tuple[str, str], ...] = (
+    (r"(?<=\w\w)is$", "iz"),
+    (r"(?<=\w\w)iz$", "is"),
+    (r"(?<=\w\w)ys$", "yz"),
+    (r"(?<=\w\w)yz$", "ys"),
+    (rf"^({_OUR_STEMS})our", r"\1or"),
+    (rf"^({_OUR_STEMS})or", r"\1our"),
+    (rf"^({_CE_STEMS})c", r"\1s"),
+    (rf"^({_CE_STEMS})s", r"\1c"),
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(Value):
     """One search word: its normalised tokens (all must occur), whether the last is a prefix, whether excluded."""
 
+    __slots__ = ("negated", "prefix", "tokens")
     tokens: tuple[str, ...]
-    prefix: bool = False
-    negated: bool = False
+    prefix: bool
+    negated: bool
+
+    def __init__(self, tokens: tuple[str, ...], prefix: bool = False, negated: bool = False) -> None:
+        """A term: its tokens and how they match."""
+        _set(self, "tokens", tokens)
+        _set(self, "prefix", prefix)
+        _set(self, "negated", negated)
 
     def matches(self, text: str) -> bool:
         """True when a record's spaced words (see record_text) hold every token, in any spelling.

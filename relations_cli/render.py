@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any
 
 from relations_cli.dataset import printable
 from relations_cli.model import (
@@ -15,6 +13,7 @@ from relations_cli.model import (
     Agreement,
     Aid,
     Citation,
+    Data,
     Dataset,
     DatePoint,
     Dispute,
@@ -22,9 +21,13 @@ from relations_cli.model import (
     Record,
     Role,
     Source,
+    field_names,
 )
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
+    from typing import IO, Any
+
     from rich.console import Console
 
 FORMATS: tuple[str, ...] = ("table", "tsv", "csv", "json", "jsonl", "markdown")
@@ -52,7 +55,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "all": ("id", "kind", "date", "category", "title", "sources"),
 }
 # Every field of a source, then how many records cite it; `relations sources --fields` takes each.
-SOURCE_COLUMNS: tuple[str, ...] = (*(f.name for f in fields(Source)), "records")
+SOURCE_COLUMNS: tuple[str, ...] = (*field_names(Source), "records")
 SOURCE_DEFAULT_COLUMNS: tuple[str, ...] = ("id", "kind", "publisher", "published", "url", "title")
 # An actor as `relations actors` lists it: its current or last role, and how many records involve it.
 ACTOR_COLUMNS: tuple[str, ...] = (
@@ -250,17 +253,32 @@ def cell(value: object) -> str:
     return printable(str(value))
 
 
-@dataclass
-class Listing:
+class Listing(Data):
     """Rows ready to print, with what a person needs to read them: the label, filters and totals."""
 
-    rows: list[dict[str, Any]]
-    fields: Sequence[str]
-    label: str = "records"
-    total: int | None = None
-    filters: Sequence[str] = ()
-    footer: Sequence[str] = field(default_factory=list)
-    fixed: bool = False  # the columns were chosen with --fields: a table shows them all, or blocks
+    _fields = ("rows", "fields", "label", "total", "filters", "footer", "fixed")
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        fields: Sequence[str],
+        label: str = "records",
+        total: int | None = None,
+        filters: Sequence[str] = (),
+        footer: Sequence[str] | None = None,
+        fixed: bool = False,
+    ) -> None:
+        """Rows and how to present them.
+
+        `fixed`: the columns were chosen with --fields, so a table shows them all, or blocks.
+        """
+        self.rows = rows
+        self.fields = fields
+        self.label = label
+        self.total = total
+        self.filters = filters
+        self.footer: Sequence[str] = [] if footer is None else footer
+        self.fixed = fixed
 
     def caption(self) -> str:
         """A line such as `3 of 61 events matched · year 2010`."""
@@ -277,9 +295,96 @@ def _project(listing: Listing) -> list[dict[str, Any]]:
     return [{f: row.get(f) for f in listing.fields} for row in listing.rows]
 
 
+class _Unusual(Exception):
+    """A value the quick JSON writer leaves to `json` (a float, a subclass, a key that is not a string)."""
+
+
+def _indented_json(rows: list[Any], escape: bool) -> list[str]:
+    """The text `json.dump(rows, out, ensure_ascii=escape, indent=2)` writes, byte for byte, in a few pieces.
+
+    `json` indents in pure Python, one generator step and one write per token; this walks the rows
+    once and encodes strings with `json`'s own C encoder. Only exact str, int, bool, None, list and
+    dict with string keys are handled: anything else raises `_Unusual`, and the caller leaves the
+    rows to `json`.
+    """
+    from json.encoder import encode_basestring, encode_basestring_ascii
+
+    encode = encode_basestring_ascii if escape else encode_basestring
+
+    def scalar(value: Any, kind: type) -> str:
+        """The text of a value that is not a non-empty container."""
+        if kind is str:
+            return encode(value)
+        if kind is int:
+            return int.__repr__(value)
+        if value is None:
+            return "null"
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is list and not value:
+            return "[]"
+        if kind is dict and not value:
+            return "{}"
+        raise _Unusual
+
+    def put(item: Any, pad: str, add: Callable[[str], None]) -> None:
+        """Add the text of a non-empty list or dict that starts on a line indented by `pad` (a newline and spaces)."""
+        inner = pad + "  "
+        separator = "," + inner
+        lead = inner
+        if type(item) is dict:
+            add("{")
+            for key, value in item.items():
+                if type(key) is not str:
+                    raise _Unusual
+                kind = type(value)
+                if (kind is dict or kind is list) and value:
+                    add(f"{lead}{encode(key)}: ")
+                    put(value, inner, add)
+                else:
+                    add(f"{lead}{encode(key)}: {scalar(value, kind)}")
+                lead = separator
+            add(pad + "}")
+        else:
+            add("[")
+            for value in item:
+                kind = type(value)
+                if (kind is dict or kind is list) and value:
+                    add(lead)
+                    put(value, inner, add)
+                else:
+                    add(lead + scalar(value, kind))
+                lead = separator
+            add(pad + "]")
+
+    if not rows:
+        return ["[]"]
+    pieces: list[str] = []
+    lead = "[\n  "
+    for row in rows:
+        parts = [lead]
+        kind = type(row)
+        if (kind is dict or kind is list) and row:
+            put(row, "\n  ", parts.append)
+        else:
+            parts.append(scalar(row, kind))
+        pieces.append("".join(parts))
+        lead = ",\n  "
+    pieces.append("\n]")
+    return pieces
+
+
 def render_json(listing: Listing, out: IO[str]) -> None:
-    """A JSON array of objects."""
-    json.dump(_project(listing), out, ensure_ascii=ascii_only(out), indent=2)
+    """A JSON array of objects (indented by two spaces, as `json.dump(..., indent=2)` writes it)."""
+    rows = _project(listing)
+    escape = ascii_only(out)
+    try:
+        pieces = _indented_json(rows, escape)
+    except _Unusual:
+        json.dump(rows, out, ensure_ascii=escape, indent=2)
+    else:
+        for piece in pieces:
+            out.write(piece)
     out.write("\n")
 
 
@@ -614,14 +719,23 @@ def source_detail(source: Source, records: Sequence[Record]) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class Detail:
+class Detail(Data):
     """What `show` prints for people and pipes: field/value pairs, disputes side by side, a list of records."""
 
-    pairs: list[tuple[str, str]]
-    disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] = field(default_factory=list)
-    records: Listing | None = None
-    citations: list[tuple[str, list[str]]] = field(default_factory=list)  # for people, and as TSV cells
+    _fields = ("pairs", "disputes", "records", "citations")
+
+    def __init__(
+        self,
+        pairs: list[tuple[str, str]],
+        disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] | None = None,
+        records: Listing | None = None,
+        citations: list[tuple[str, list[str]]] | None = None,
+    ) -> None:
+        """Pairs, disputes, related records and citations (for people, and as TSV cells)."""
+        self.pairs = pairs
+        self.disputes: list[tuple[str, list[tuple[str, list[str]]], str | None]] = [] if disputes is None else disputes
+        self.records = records
+        self.citations: list[tuple[str, list[str]]] = [] if citations is None else citations
 
 
 RELATED_FIELDS: tuple[str, ...] = ("id", "kind", "date", "title")

@@ -11,25 +11,28 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from relations_cli.dataset import DatasetError, printable, resolve_path
-from relations_cli.model import Actor, Dataset, Record, Source
+from relations_cli.model import Actor, Dataset, Record, Source, Value, field_names
 from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
 from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
     import sqlite3
+    from typing import IO, Any, NoReturn
 
     from relations_cli.store import Candidates
 
 # The parsed options of one invocation, by destination (see options.OPTIONS).
-Values = Mapping[str, Any]
-QUERY_FIELDS: frozenset[str] = frozenset(f.name for f in fields(Query)) - {"kinds", "text"}
+if TYPE_CHECKING:
+    Values = Mapping[str, Any]
+else:
+    Values = Mapping  # at run time, without importing typing (Typer reads it in the command signatures)
+QUERY_FIELDS: frozenset[str] = frozenset(field_names(Query)) - {"kinds", "text"}
 
 
 class ExitCode(IntEnum):
@@ -156,12 +159,17 @@ def _page(command: list[str], text: str, terminal: IO[str]) -> bool:
             continue
 
 
-@dataclass(frozen=True)
-class State:
+class State(Value):
     """Global options, shared by every command."""
 
-    data: Path | None = None
-    cache: bool = True
+    __slots__ = ("cache", "data")
+    data: Path | None
+    cache: bool
+
+    def __init__(self, data: Path | None = None, cache: bool = True) -> None:
+        """The dataset given with --data (None for the default) and whether to use the store."""
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "cache", cache)
 
     def given(self, values: Values) -> State:
         """The state once the global options given after the command are applied (`relations events --data x`)."""
@@ -333,7 +341,7 @@ def undated_left_out(state: State, query: Query) -> int:
     """How many undated records would match but for the year and date filters (0 without such filters)."""
     if not query.dated:
         return 0
-    undated = replace(query, years=(), date_from=None, date_to=None, limit=None)
+    undated = query.replace(years=(), date_from=None, date_to=None, limit=None)
     everything = load_candidates(state, undated).dataset
     return sum(1 for r in run(everything.records(), undated, everything.actors) if r.date is None)
 

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from relations_cli import __version__
 from relations_cli.database import FIRST_DAY, LONG_SPAN_DAYS, SCHEMA_VERSION, fts_query
@@ -58,8 +57,10 @@ from relations_cli.model import (
     parse_point,
 )
 
+TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
     import sqlite3
+    from typing import Any
 
     from relations_cli.query import Query
 
@@ -213,7 +214,13 @@ class _Matching(_Want):
     def rows(self, connection: sqlite3.Connection) -> list[Any]:
         """The payloads of the rows the query's indexed conditions select."""
         where, params = conditions(self.query)
-        sql = "SELECT payload, crc FROM store_records" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
+        query = self.query
+        # Without statistics SQLite picks the kind index for a dated query and reads every record of
+        # the kind (45 ms at 100,000 records); the span index finds the same rows in about 1 ms. Not
+        # forced when search words or a source may select fewer rows through their own lookups.
+        span = query.dated and not query.text and not query.source
+        table = "store_records INDEXED BY store_records_first_day" if span else "store_records"
+        sql = f"SELECT payload, crc FROM {table}" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
         return connection.execute(sql, params).fetchall()
 
 
