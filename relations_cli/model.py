@@ -726,16 +726,19 @@ class Event(RecordBase):
         place: Place | None = None,
     ) -> None:
         """An event with its fields (keywords only); its kind is `event`."""
-        _set(self, "id", id)
-        _set(self, "date", date)
-        _set(self, "category", category)
-        _set(self, "title", title)
-        _set(self, "summary", summary)
-        _set(self, "sources", sources)
-        _set(self, "notes", notes)
-        _set(self, "aliases", aliases)
-        _set(self, "disputes", disputes)
-        _set(self, "reported_until", reported_until)
+        RecordBase.__init__(
+            self,
+            id=id,
+            date=date,
+            category=category,
+            title=title,
+            summary=summary,
+            sources=sources,
+            notes=notes,
+            aliases=aliases,
+            disputes=disputes,
+            reported_until=reported_until,
+        )
         _set(self, "actors", actors)
         _set(self, "actor_names", actor_names)
         _set(self, "place", place)
@@ -797,16 +800,19 @@ class Aid(RecordBase):
         status: str | None = None,
     ) -> None:
         """An aid record with its fields (keywords only); its kind is `aid`."""
-        _set(self, "id", id)
-        _set(self, "date", date)
-        _set(self, "category", category)
-        _set(self, "title", title)
-        _set(self, "summary", summary)
-        _set(self, "sources", sources)
-        _set(self, "notes", notes)
-        _set(self, "aliases", aliases)
-        _set(self, "disputes", disputes)
-        _set(self, "reported_until", reported_until)
+        RecordBase.__init__(
+            self,
+            id=id,
+            date=date,
+            category=category,
+            title=title,
+            summary=summary,
+            sources=sources,
+            notes=notes,
+            aliases=aliases,
+            disputes=disputes,
+            reported_until=reported_until,
+        )
         _set(self, "donor", donor)
         _set(self, "recipient", recipient)
         _set(self, "purpose", purpose)
@@ -859,16 +865,19 @@ class Agreement(RecordBase):
         count_qualifier: str | None = None,
     ) -> None:
         """An agreement with its fields (keywords only); its kind is `agreement`."""
-        _set(self, "id", id)
-        _set(self, "date", date)
-        _set(self, "category", category)
-        _set(self, "title", title)
-        _set(self, "summary", summary)
-        _set(self, "sources", sources)
-        _set(self, "notes", notes)
-        _set(self, "aliases", aliases)
-        _set(self, "disputes", disputes)
-        _set(self, "reported_until", reported_until)
+        RecordBase.__init__(
+            self,
+            id=id,
+            date=date,
+            category=category,
+            title=title,
+            summary=summary,
+            sources=sources,
+            notes=notes,
+            aliases=aliases,
+            disputes=disputes,
+            reported_until=reported_until,
+        )
         _set(self, "type", type)
         _set(self, "parties", parties)
         _set(self, "party_names", party_names)
