@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,26 @@ from hypothesis import strategies as st
 
 from relations_cli.dataset import load
 from relations_cli.model import CATEGORIES, KINDS, Aid, Dataset, Event
-from relations_cli.query import SORT_FIELDS, Query, QueryError, fold, parse_search, run, search_matches
+from relations_cli.query import (
+    _CE_STEMS,
+    _LL_STEMS,
+    _MAY_DIFFER_PATTERN,
+    _OUR_STEMS,
+    _POSSESSIVE,
+    _RE_STEMS,
+    _UNDO_RULES,
+    _WHOLE_WORDS,
+    SORT_FIELDS,
+    Query,
+    QueryError,
+    drop_possessives,
+    fold,
+    may_differ,
+    may_undo,
+    parse_search,
+    run,
+    search_matches,
+)
 from tests.conftest import SMALL
 
 
@@ -192,3 +212,45 @@ def test_caption_writes_bounds_as_given() -> None:
     query = Query(date_from=date(2015, 3, 1), date_to=date(2016, 12, 31), types=("memorandum",))
     assert query.describe() == ["years 2015-03–2016", "type memorandum"]
     assert Query(date_from=date(2015, 3, 2)).describe() == ["years 2015-03-02–…"]
+
+
+APOSTROPHE_TEXT = st.text(
+    alphabet=st.sampled_from(list("'\u2019sS\u017f_ aé1.-Kk\u0130x")) | st.characters(), max_size=24
+)
+
+
+@settings(max_examples=3000)
+@given(text=APOSTROPHE_TEXT)
+def test_possessives_are_dropped_as_the_pattern_drops_them(text: str) -> None:
+    """drop_possessives gives what the possessive pattern gives, for any text (long s, digits and _ included)."""
+    assert drop_possessives(text) == _POSSESSIVE.sub("", text)
+
+
+_STEMS = [stem for group in (_RE_STEMS, _OUR_STEMS, _CE_STEMS, _LL_STEMS) for stem in group.split("|")] + [
+    "program",
+    "catalog",
+    "dialog",
+    "organis",
+    "organiz",
+    "analys",
+    "analyz",
+    *_WHOLE_WORDS,
+]
+_ENDINGS = ["", "e", "es", "ed", "ing", "er", "ers", "or", "ors", "our", "ourable", "ce", "se", "re", "r", "l"]
+_ENDINGS += ["led", "ling", "ler", "lor", "ation", "able", "ability", "gramme", "grammes", "gram", "ogue", "og", "s"]
+SPELLED = st.one_of(
+    st.text(alphabet="abcdefgilmnoprstuvyzé1", min_size=1, max_size=12),
+    st.builds(
+        "".join, st.tuples(st.sampled_from(["", "x", "re", "un"]), st.sampled_from(_STEMS), st.sampled_from(_ENDINGS))
+    ),
+)
+
+
+@settings(max_examples=3000)
+@given(word=SPELLED)
+def test_quick_spelling_tests_never_skip_a_word_a_rule_changes(word: str) -> None:
+    """may_differ and may_undo are False only for words that no spelling pattern would change."""
+    if word not in _WHOLE_WORDS and re.compile(_MAY_DIFFER_PATTERN).fullmatch(word):
+        assert may_differ(word)
+    if any(re.sub(pattern, replacement, word) != word for pattern, replacement in _UNDO_RULES):
+        assert may_undo(word)
