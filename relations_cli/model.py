@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date
 
 _Day = date  # `date` is also a field name of records
@@ -351,6 +352,14 @@ class DatePoint(Value):
 
 def parse_point(text: str) -> DatePoint:
     """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first and last day it covers."""
+    size = len(text)
+    if size == 10 and text[4] == "-" == text[7] and text.isascii() and (text[:4] + text[5:7] + text[8:]).isdigit():
+        with suppress(ValueError):  # the usual full day, at C speed; a wrong one is told below
+            exact = date.fromisoformat(text)
+            return DatePoint(text, exact, exact)
+    elif size == 4 and text.isascii() and text.isdigit() and text != "0000":
+        year = int(text)
+        return DatePoint(text, date(year, 1, 1), date(year, 12, 31))
     match = _POINT.match(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from relations_cli.model import parse_date
+from relations_cli.model import parse_date, parse_point
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,43 @@ def test_overlaps_open_ranges() -> None:
     assert grant.overlaps_years(1993, None)
     assert not grant.overlaps_years(1994, None)
     assert not grant.overlaps_years(None, 1991)
+
+
+def _reference_point(text: str) -> tuple[date, date] | None:
+    """The days `YYYY`, `YYYY-MM` or `YYYY-MM-DD` covers, worked out with the calendar; None when it is no date."""
+    import calendar
+
+    shape = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if shape is None or int(shape.group(1)) < 1:
+        return None
+    year = int(shape.group(1))
+    if shape.group(2) is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    month = int(shape.group(2))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if shape.group(3) is None:
+        return date(year, month, 1), date(year, month, last)
+    day = int(shape.group(3))
+    return (date(year, month, day),) * 2 if 1 <= day <= last else None
+
+
+POINT_TEXT = st.one_of(
+    st.builds(lambda d: d.isoformat(), st.dates()),
+    st.from_regex(r"\A[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z"),
+    st.text(alphabet="0123456789-W/ T١", min_size=4, max_size=10),
+)
+
+
+@settings(max_examples=3000)
+@given(text=POINT_TEXT)
+def test_points_parse_as_the_calendar_says(text: str) -> None:
+    """parse_point (with its quick path for full days and years) agrees with the calendar, or refuses."""
+    expected = _reference_point(text)
+    if expected is None:
+        with pytest.raises(ValueError, match=re.escape(text)):
+            parse_point(text)
+    else:
+        point = parse_point(text)
+        assert (point.first, point.last, point.text) == (*expected, text)
