@@ -16,7 +16,9 @@ Tables every database has (what `relations export x.db` writes):
 Tables only the store has, dropped from an export (STORE_TABLES): `store_records`, one row per record
 with its kind, category, agreement type, the first and last day of its effective span (`record.span()`,
 NULL when undated), whether that span is long, and its payload, a compact JSON row the store rebuilds
-the typed record from, with the payload's CRC-32 (SQLite keeps no checksums of its own); and
+the typed record from, with the payload's CRC-32 (SQLite keeps no checksums of its own), and `shown`,
+the record's members as `--format json` prints them (`render.json_members`), and `words`, its searched
+words as `relations search` reads them (`query.record_text`), each with its CRC-32; and
 `store_key`, what the store was built from. The FTS rowid of a record is its `store_records.rid`.
 """
 
@@ -29,7 +31,7 @@ from datetime import date
 
 from relations_cli.model import KINDS, TABLE_OF_KIND, Agreement, Aid, Citation, Dataset, Event, Place, Record, Role
 from relations_cli.query import record_text, record_tokens
-from relations_cli.render import dispute_dict, fields_of
+from relations_cli.render import dispute_dict, fields_of, json_members
 
 TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Bump when the schema or the payload changes: a store of another schema is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STORE_TABLES: tuple[str, ...] = ("store_records", "store_key")
 LIST_FIELDS: frozenset[str] = frozenset({"aliases", "actors", "parties", "actor_ids", "party_ids", "disputes"})
 INTEGER_FIELDS: frozenset[str] = frozenset({"amount", "count"})
@@ -150,7 +152,9 @@ def sqlite_schema() -> str:
         # Store only (STORE_TABLES): dropped from an export.
         "CREATE TABLE store_records (\n  rid INTEGER PRIMARY KEY,\n  id TEXT NOT NULL UNIQUE,\n  kind TEXT NOT NULL,\n"
         "  category TEXT NOT NULL,\n  type TEXT,\n  first_day TEXT,\n  last_day TEXT,\n"
-        "  long INTEGER NOT NULL DEFAULT 0,\n  payload TEXT NOT NULL,\n  crc INTEGER NOT NULL\n);",
+        "  long INTEGER NOT NULL DEFAULT 0,\n  payload TEXT NOT NULL,\n  crc INTEGER NOT NULL,\n"
+        "  shown TEXT NOT NULL,\n  shown_crc INTEGER NOT NULL,\n"
+        "  words TEXT NOT NULL,\n  words_crc INTEGER NOT NULL\n);",
         "CREATE INDEX store_records_kind ON store_records(kind);",
         "CREATE INDEX store_records_category ON store_records(category);",
         "CREATE INDEX store_records_first_day ON store_records(long, first_day, last_day);",
@@ -388,8 +392,16 @@ def fill(connection: sqlite3.Connection, dataset: Dataset, records: Sequence[Rec
         first, last, long = span_days(record)
         kind_type = record.type if isinstance(record, Agreement) else None
         row = payload(record)
-        crc = zlib.crc32(row.encode("utf-8"))
-        index_rows.append((rid, record.id, record.kind, record.category, kind_type, first, last, long, row, crc))
+        shown = json_members(record)
+        words = record_text(record)
+        index_rows.append(
+            (
+                *(rid, record.id, record.kind, record.category, kind_type, first, last, long),
+                *(row, zlib.crc32(row.encode("utf-8"))),
+                *(shown, zlib.crc32(shown.encode("utf-8"))),
+                *(words, zlib.crc32(words.encode("utf-8"))),
+            )
+        )
         text_rows.append(
             (
                 rid,
@@ -402,7 +414,7 @@ def fill(connection: sqlite3.Connection, dataset: Dataset, records: Sequence[Rec
                 folded_words(record),
             )
         )
-    connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", index_rows)
+    connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", index_rows)
     connection.executemany(
         "INSERT INTO records_fts (rowid, id, kind, title, summary, aliases, names, folded) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
@@ -386,6 +388,82 @@ def render_json(listing: Listing, out: IO[str]) -> None:
         for piece in pieces:
             out.write(piece)
     out.write("\n")
+
+
+# A record's members as `--format json` writes them inside the top-level array: each starts a line
+# indented by exactly four spaces (nested values are deeper, and strings hold no newline).
+_MEMBER_BREAK = ',\n    "'
+_MEMBER_MARK = "\x00"
+
+
+def json_members(record: Record) -> str:
+    """A record's JSON members, written once for a store: each `"field": value` as printed, NUL between them.
+
+    `shaped_json` puts them back together, in a listing's field order and with nulls for the fields
+    of other kinds, into the text `--format json` prints. A NUL never occurs in JSON text (a control
+    character in a string is written as an escape).
+    """
+    row = to_dict(record)
+    try:
+        text = "".join(_indented_json([row], False))
+    except _Unusual:
+        text = json.dumps([row], ensure_ascii=False, indent=2)
+    members = text.removeprefix('[\n  {\n    "').removesuffix("\n  }\n]").split(_MEMBER_BREAK)
+    if len(members) != len(row):
+        raise ValueError(f"{record.id}: its JSON does not split into its {len(row)} fields")
+    return _MEMBER_MARK.join('"' + m for m in members)
+
+
+@functools.cache
+def _shape(kind: str, fields: tuple[str, ...]) -> tuple[bytes, tuple[int, ...], int]:
+    """How to print a record of `kind` with `fields`: a %-template, which of its members fill it, how many it has."""
+    own = fields_of((kind,))
+    position = {f: n for n, f in enumerate(own)}
+    pieces = []
+    order = []
+    for name in dict.fromkeys(fields):  # a field named twice (`status`) is printed once, where first named
+        if name in position:
+            pieces.append("%s")
+            order.append(position[name])
+        else:
+            pieces.append(f'"{name}": null')
+    template = "{\n    " + ",\n    ".join(pieces) + "\n  }"
+    return template.encode("utf-8"), tuple(order), len(own)
+
+
+def shaped_json(members: bytes, kind: str, fields: tuple[str, ...]) -> bytes:
+    """The object `--format json` prints for a record of `kind` with these fields, from its `json_members` in UTF-8."""
+    template, order, count = _shape(kind, fields)
+    parts = members.split(b"\x00")
+    if len(parts) != count:
+        raise ValueError("not the JSON members of a record of this kind")
+    return template % tuple([parts[n] for n in order])
+
+
+def write_json_objects(texts: Sequence[bytes], out: IO[str]) -> None:
+    """A JSON array of objects already written by `shaped_json` (what render_json would print for them).
+
+    The UTF-8 goes to the stream's byte buffer as it is, where the stream writes UTF-8 with no newline
+    translation; otherwise it is decoded and written as text.
+    """
+    data = b"[\n  " + b",\n  ".join(texts) + b"\n]\n" if texts else b"[]\n"
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and os.linesep == "\n" and _writes_utf8(out):
+        out.flush()
+        buffer.write(data)
+    else:
+        out.write(data.decode("utf-8"))
+
+
+def _writes_utf8(out: IO[str]) -> bool:
+    """True when a text stream encodes as UTF-8."""
+    import codecs
+
+    encoding = getattr(out, "encoding", None)
+    try:
+        return isinstance(encoding, str) and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def render_jsonl(listing: Listing, out: IO[str]) -> None:

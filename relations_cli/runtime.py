@@ -18,7 +18,18 @@ from relations_cli.dataset import DatasetError, printable, resolve_path
 from relations_cli.model import Actor, Dataset, Record, Source, Value, field_names
 from relations_cli.options import LISTINGS, MINUS, PROG, kinds_of, options_for
 from relations_cli.query import Query, QueryError, run, unknown_value
-from relations_cli.render import DEFAULT_FIELDS, FORMATS, HEADED, Listing, ascii_only, fields_of, render, to_dict
+from relations_cli.render import (
+    DEFAULT_FIELDS,
+    FORMATS,
+    HEADED,
+    Listing,
+    ascii_only,
+    fields_of,
+    render,
+    shaped_json,
+    to_dict,
+    write_json_objects,
+)
 
 TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
@@ -223,12 +234,15 @@ def load_dataset(state: State | None) -> Dataset:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def load_candidates(state: State, query: Query) -> Candidates:
-    """The records of the chosen dataset that may match `query` (from the cache, only those), and the total."""
+def load_candidates(state: State, query: Query, shown: bool = False) -> Candidates:
+    """The records of the chosen dataset that may match `query` (from the cache, only those), and the total.
+
+    With `shown`, also their JSON as printed, when it comes from the store.
+    """
     from relations_cli.store import load_candidates as candidates_for
 
     with domain_errors():
-        return candidates_for(resolve_path(state.data), query, use_cache=state.cache)
+        return candidates_for(resolve_path(state.data), query, use_cache=state.cache, shown=shown)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -442,7 +456,7 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
     every = fields_of(kinds)
     columns = choose_fields(values.get("fields"), every, every if chosen in ("json", "jsonl") else default)
     query = build_query(command, values, words)
-    candidates = load_candidates(state, query)
+    candidates = load_candidates(state, query, shown=chosen == "json")
     dataset = candidates.dataset  # all sources; of the records, only those that may match
     check_source(dataset, query)
     note_past_sources(dataset, query)
@@ -458,14 +472,33 @@ def list_records(state: State, command: str, values: Values, words: Sequence[str
         citations = cite_text(dataset, records, "markdown")
     inline = chosen in ("table", "markdown")
     footer = ["", *citations.splitlines()] if citations and chosen == "table" else []
-    rows = [to_dict(r) for r in records]
-    fixed = values.get("fields") is not None
-    listing = Listing(rows, columns, label, candidates.total, filters, footer, fixed=fixed)
-    output(listing, chosen)
+    texts = stored_json(candidates, records, columns) if chosen == "json" and records else None
+    if texts is not None:
+        with closed_pipe_is_quiet():
+            write_json_objects(texts, sys.stdout)
+    else:
+        rows = [to_dict(r) for r in records]
+        fixed = values.get("fields") is not None
+        output(Listing(rows, columns, label, candidates.total, filters, footer, fixed=fixed), chosen)
     if citations and chosen != "table":
         with closed_pipe_is_quiet():
             (sys.stdout if inline else sys.stderr).write("\n" + citations.rstrip("\n") + "\n")
     matched(bool(records), values)
+
+
+def stored_json(candidates: Candidates, records: Sequence[Record], fields: Sequence[str]) -> list[bytes] | None:
+    """The objects `--format json` prints for these records, put together from the store's copy of their JSON.
+
+    None when there is no such copy (no store, or not asked for), or when stdout needs ASCII escapes.
+    """
+    shown = candidates.shown
+    if shown is None or ascii_stdout():
+        return None
+    chosen = tuple(fields)
+    try:
+        return [shaped_json(shown[r.id], r.kind, chosen) for r in records]
+    except (KeyError, ValueError):
+        return None
 
 
 def print_sources(dataset: Dataset, values: Values) -> None:

@@ -56,6 +56,7 @@ from relations_cli.model import (
     parse_date,
     parse_point,
 )
+from relations_cli.query import remember_text
 
 TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
@@ -93,13 +94,20 @@ class Candidates:
     class: a dataclass costs about a millisecond of start-up to create.)
     """
 
-    __slots__ = ("dataset", "known", "total")
+    __slots__ = ("dataset", "known", "shown", "total")
 
-    def __init__(self, dataset: Dataset, total: int, known: list[str] | None = None) -> None:
-        """Keep the candidate dataset, the total and, when a record asked for by id is missing, every id."""
+    def __init__(
+        self, dataset: Dataset, total: int, known: list[str] | None = None, shown: dict[str, bytes] | None = None
+    ) -> None:
+        """Keep the candidate dataset, the total and, when a record asked for by id is missing, every id.
+
+        `shown`: each candidate's JSON members as the store keeps them (see `render.json_members`), in
+        UTF-8, by record id, when they were asked for and read from a store.
+        """
         self.dataset = dataset
         self.total = total
         self.known = known
+        self.shown = shown
 
     def __repr__(self) -> str:
         """Show the counts, not every record."""
@@ -140,13 +148,14 @@ def load_cached(path: Path, *, use_cache: bool = True) -> Dataset:
     return _load(path, use_cache, _Whole()).dataset
 
 
-def load_candidates(path: Path, query: Query, *, use_cache: bool = True) -> Candidates:
+def load_candidates(path: Path, query: Query, *, use_cache: bool = True, shown: bool = False) -> Candidates:
     """The records of `path` that may match `query`, and how many records of its kinds there are.
 
     From a store only the rows its indexed conditions select are read; otherwise the whole file is
     loaded. Either way, `run(candidates.dataset.records(), query)` gives what it gives on the whole dataset.
+    With `shown`, a store also gives each candidate's JSON as printed (`Candidates.shown`).
     """
-    return _load(path, use_cache, _Matching(query))
+    return _load(path, use_cache, _Matching(query, shown))
 
 
 def load_record(path: Path, ident: str, *, use_cache: bool = True) -> Candidates:
@@ -184,10 +193,17 @@ class _Want:
     """What to read from a store, and how to pick the same from a whole dataset."""
 
     kinds: tuple[str, ...] = KINDS
+    shown = False  # whether to read each record's JSON members (`shown`) too
+    words = False  # whether to read each record's searched words (`words`) too
+
+    def columns(self) -> str:
+        """The columns rows() gives: payload and CRC-32, then `shown` and `words` if asked for, each with its CRC-32."""
+        shown = ["CAST(shown AS BLOB), shown_crc"] if self.shown else []  # as bytes: printed as they are
+        return ", ".join(["payload, crc", *shown, *(["words, words_crc"] if self.words else [])])
 
     def rows(self, connection: sqlite3.Connection) -> list[Any]:
         """The payloads to decode, with their CRC-32, in file order."""
-        return connection.execute("SELECT payload, crc FROM store_records ORDER BY rid").fetchall()
+        return connection.execute(f"SELECT {self.columns()} FROM store_records ORDER BY rid").fetchall()
 
     def pick(self, dataset: Dataset) -> Candidates:
         """The same selection from a whole dataset (no store)."""
@@ -206,10 +222,12 @@ class _Whole(_Want):
 class _Matching(_Want):
     """The candidates of a query."""
 
-    def __init__(self, query: Query) -> None:
-        """Keep the query."""
+    def __init__(self, query: Query, shown: bool = False) -> None:
+        """Keep the query, and whether to read the records' JSON members too (their words, for a search)."""
         self.query = query
         self.kinds = query.kinds
+        self.shown = shown
+        self.words = bool(query.text)
 
     def rows(self, connection: sqlite3.Connection) -> list[Any]:
         """The payloads of the rows the query's indexed conditions select."""
@@ -220,7 +238,7 @@ class _Matching(_Want):
         # forced when search words or a source may select fewer rows through their own lookups.
         span = query.dated and not query.text and not query.source
         table = "store_records INDEXED BY store_records_first_day" if span else "store_records"
-        sql = f"SELECT payload, crc FROM {table}" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
+        sql = f"SELECT {self.columns()} FROM {table}" + (f" WHERE {where}" if where else "") + " ORDER BY rid"
         return connection.execute(sql, params).fetchall()
 
 
@@ -490,6 +508,9 @@ def _write(target: Path, key: dict[str, Any], dataset: Dataset) -> None:
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
+            # A record's row holds a few KB of text (payload, printed JSON, words): on 16 KiB pages it
+            # seldom needs a chain of overflow pages, and a search printing thousands reads faster.
+            connection.execute("PRAGMA page_size = 16384")
             create(connection)
             connection.execute("BEGIN")
             fill(connection, dataset, dataset.records(), dict(dataset.meta))
@@ -596,22 +617,40 @@ def _decode(connection: sqlite3.Connection, name: str, want: _Want) -> Candidate
     events: list[Event] = []
     aid: list[Aid] = []
     agreements: list[Agreement] = []
+    shown: dict[str, bytes] | None = {} if want.shown else None
+    words = want.words
+    scan = json.JSONDecoder().raw_decode  # json.loads without its checks of the argument, for thousands of rows
     crc32 = zlib.crc32
-    for text, crc in want.rows(connection):
-        if type(text) is not str or crc32(text.encode("utf-8")) != crc:
+    for cells in want.rows(connection):
+        text = cells[0]
+        if type(text) is not str or crc32(text.encode("utf-8")) != cells[1]:
             raise _Stale
-        row = json.loads(text)
-        if type(row) is not list:
+        row, end = scan(text, 0)
+        if type(row) is not list or end != len(text):
             raise _Stale
         length = len(row)
+        record: Record
         if length == 13:
-            events.append(decoder.event(row))
+            record = decoder.event(row)
+            events.append(record)
         elif length == 18:
-            aid.append(decoder.aid(row))
+            record = decoder.aid(row)
+            aid.append(record)
         elif length == 16:
-            agreements.append(decoder.agreement(row))
+            record = decoder.agreement(row)
+            agreements.append(record)
         else:
             raise _Stale
+        if shown is not None:
+            members = cells[2]
+            if type(members) is not bytes or crc32(members) != cells[3]:
+                raise _Stale
+            shown[record.id] = members
+        if words:
+            spaced = cells[-2]
+            if type(spaced) is not str or crc32(spaced.encode("utf-8")) != cells[-1]:
+                raise _Stale
+            remember_text(record, spaced)
     if not decoder.ids.isdisjoint(decoder.sources) or not decoder.ids.isdisjoint(decoder.actor_ids):
         raise _Stale  # ids are unique across the file
     total = 0
@@ -623,7 +662,7 @@ def _decode(connection: sqlite3.Connection, name: str, want: _Want) -> Candidate
     dataset = Dataset(
         name, decoder.source_list, tuple(events), tuple(aid), tuple(agreements), decoder.meta, decoder.actor_list
     )
-    return Candidates(dataset, total, want.missing(connection, len(decoder.ids)))
+    return Candidates(dataset, total, want.missing(connection, len(decoder.ids)), shown)
 
 
 class _Decoder:
@@ -631,6 +670,7 @@ class _Decoder:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         """Read and check meta, sources and actors."""
+        self.citations: dict[tuple[Any, Any, type], Citation] = {}
         self.meta = tuple(
             (_text(k), _text(v)) for k, v in connection.execute("SELECT key, value FROM meta ORDER BY rowid")
         )
@@ -688,19 +728,29 @@ class _Decoder:
         )
 
     def _cited(self, flat: Any) -> tuple[Citation, ...]:
-        """Citations from a flat `[source, paragraph, ...]` list, each naming a known source."""
+        """Citations from a flat `[source, paragraph, ...]` list, each naming a known source.
+
+        Each distinct citation is checked and made once per read (records share their sources), and
+        values are immutable, so records may share it.
+        """
         if type(flat) is not list or not flat or len(flat) % 2:
             raise _Stale
-        known = self.sources
-        pairs = zip(flat[::2], flat[1::2], strict=True)
-        found = tuple(
-            Citation(s, p)
-            for s, p in pairs
-            if type(s) is str and s in known and (p is None or (type(p) is int and p >= 1))
-        )
-        if 2 * len(found) != len(flat):
-            raise _Stale
-        return found
+        made = self.citations
+        found = []
+        for source, paragraph in zip(flat[::2], flat[1::2], strict=True):
+            key = (source, paragraph, type(paragraph))  # True and 1.0 equal 1, but are not paragraphs
+            try:
+                citation = made.get(key)
+            except TypeError:  # an unhashable cell
+                raise _Stale from None
+            if citation is None:
+                if type(source) is not str or source not in self.sources:
+                    raise _Stale
+                if paragraph is not None and (type(paragraph) is not int or paragraph < 1):
+                    raise _Stale
+                citation = made[key] = Citation(source, paragraph)
+            found.append(citation)
+        return tuple(found)
 
     def _disputes(self, rows: Any) -> tuple[Dispute, ...]:
         """A record's disputes from their rows (null when it has none)."""

@@ -16,8 +16,12 @@ from relations_cli.render import (
     amount_text,
     fields_of,
     interval_lines,
+    json_members,
     render,
+    render_json,
+    shaped_json,
     to_dict,
+    write_json_objects,
 )
 
 
@@ -214,3 +218,38 @@ def test_columns_chosen_with_fields_are_never_dropped(small: Dataset, monkeypatc
     item.fixed = True
     blocks = rendered(item, "table")
     assert "not shown" not in blocks and blocks.count("sources ") == len(item.rows)
+
+
+def test_json_members_put_back_together_are_the_json_of_every_record(small: Dataset) -> None:
+    """Each record's stored members, shaped for each listing it can be in, are what render_json prints for it."""
+    for kinds in (("event",), ("aid",), ("agreement",), ("event", "aid", "agreement"), ("aid", "agreement")):
+        for fields in (fields_of(kinds), ("status", "id", "kind"), ("title",)):
+            for record in (r for r in small.records() if r.kind in kinds):
+                expected = io.StringIO()
+                render_json(Listing([to_dict(record)], fields), expected)
+                text = shaped_json(json_members(record).encode("utf-8"), record.kind, fields).decode("utf-8")
+                assert f"[\n  {text}\n]\n" == expected.getvalue()
+
+
+def test_shaped_json_refuses_members_of_another_kind(small: Dataset) -> None:
+    """Members that do not fit the kind (a damaged copy) raise ValueError rather than print a wrong object."""
+    event = next(r for r in small.records() if r.kind == "event")
+    with pytest.raises(ValueError, match="not the JSON members"):
+        shaped_json(json_members(event).encode("utf-8"), "aid", fields_of(("aid",)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "latin-1"])
+def test_stored_objects_are_written_to_any_text_stream(encoding: str) -> None:
+    """A UTF-8 stream gets the bytes through its buffer, another stream the decoded text: the same document."""
+    texts = [b'{\n    "title": "Caf\xc3\xa9"\n  }', b'{\n    "title": null\n  }']
+    wrapped = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+    wrapped.write("")
+    write_json_objects(texts, wrapped)
+    wrapped.flush()
+    data = wrapped.buffer.getvalue()
+    assert json.loads(data.decode(encoding)) == [{"title": "Café"}, {"title": None}]
+    plain = io.StringIO()
+    write_json_objects(texts, plain)
+    assert plain.getvalue() == data.decode(encoding)
+    write_json_objects([], plain)
+    assert plain.getvalue().endswith("]\n[]\n")

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from datetime import date
@@ -25,7 +26,8 @@ from relations_cli import database, entry, store
 from relations_cli.cli.app import app
 from relations_cli.dataset import load
 from relations_cli.model import AGREEMENT_TYPES, CATEGORIES, KINDS, Dataset
-from relations_cli.query import Query, run
+from relations_cli.query import Query, record_text, run
+from relations_cli.render import Listing, fields_of, json_members, render_json, shaped_json, to_dict, write_json_objects
 from tests.conftest import BUNDLED
 
 OLD = time.time() - 3600
@@ -336,3 +338,125 @@ def test_program_writes_a_new_store_after_answering(tmp_path: Path, monkeypatch:
     forbid_parsing(monkeypatch)
     assert store.load_cached(path) == fresh
     assert [p.name for p in directory.iterdir()] == [written.name]
+
+
+# --- JSON printed from the store's copy -----------------------------------------------------------
+
+FIELD_LISTS = st.none() | st.lists(st.sampled_from(fields_of(KINDS)), min_size=1, max_size=6, unique=True)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries(), fields=FIELD_LISTS)
+def test_stored_json_is_what_render_json_prints(
+    stored: Path, bundled: Dataset, monkeypatch: pytest.MonkeyPatch, query: Query, fields: list[str] | None
+) -> None:
+    """A random query and field list: the objects put together from the store equal render_json of the file's answer."""
+    forbid_parsing(monkeypatch)
+    candidates = store.load_candidates(stored, query, shown=True)
+    assert candidates.shown is not None
+    columns = tuple(fields) if fields else fields_of(query.kinds)
+    records = run(candidates.dataset.records(), query, candidates.dataset.actors)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    write_json_objects([shaped_json(candidates.shown[r.id], r.kind, columns) for r in records], out)
+    out.flush()
+    expected = io.StringIO()
+    render_json(Listing([to_dict(r) for r in run(bundled.records(), query, bundled.actors)], columns), expected)
+    assert out.buffer.getvalue().decode("utf-8") == expected.getvalue()
+
+
+def test_the_store_keeps_each_records_json_and_words(stored: Path, bundled: Dataset) -> None:
+    """Each stored row holds the record's JSON members and its searched words, as this version writes them."""
+    [target] = (Path(os.environ["XDG_CACHE_HOME"]) / "relations").iterdir()
+    connection = sqlite3.connect(target)
+    try:
+        rows = {i: (s, w) for i, s, w in connection.execute("SELECT id, shown, words FROM store_records")}
+    finally:
+        connection.close()
+    assert len(rows) == len(bundled.records())
+    for record in bundled.records():
+        assert rows[record.id] == (json_members(record), record_text(record))
+
+
+LISTINGS_JSON = [
+    ["events", "--format", "json"],
+    ["aid", "--format", "json", "--sort", "-amount"],
+    ["agreements", "--format", "json", "--fields", "status,id,title"],
+    ["search", "flood", "--format", "json"],
+    ["search", "visit*", "-f", "json", "--limit", "3", "--sort", "-date"],
+    ["events", "--year", "1990", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("argv", LISTINGS_JSON)
+def test_json_from_the_store_equals_json_from_the_file(
+    stored: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """`--format json` answered from the store's copy prints, byte for byte, what a load of the file prints."""
+    assert entry.main(["--data", str(stored), "--no-cache", *argv]) == 0
+    from_file = capsys.readouterr().out
+    forbid_parsing(monkeypatch)
+
+    def refuse(record: object) -> object:
+        """Stand in for to_dict: the rows must come from the store's copy."""
+        raise AssertionError("a record was converted to a dict")
+
+    monkeypatch.setattr("relations_cli.runtime.to_dict", refuse)
+    assert entry.main(["--data", str(stored), *argv]) == 0
+    assert capsys.readouterr().out == from_file
+
+
+def test_json_for_an_ascii_stdout_is_escaped(stored: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Where stdout cannot take Unicode, JSON is written by json itself, escaped, whatever the store holds."""
+    argv = ["--data", str(stored), "events", "--format", "json"]
+    assert entry.main(argv) == 0
+    plain = capsys.readouterr().out
+    assert not plain.isascii()
+    real = sys.stdout
+    sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    try:
+        assert entry.main(argv) == 0
+        sys.stdout.flush()
+        escaped = sys.stdout.buffer.getvalue().decode("ascii")
+    finally:
+        sys.stdout = real
+    assert escaped.isascii() and json.loads(escaped) == json.loads(plain)
+
+
+@pytest.mark.parametrize("column", ["shown", "words"])
+def test_a_damaged_copy_makes_the_store_stale(stored: Path, bundled: Dataset, column: str) -> None:
+    """A row whose JSON or words no longer match their CRC-32: the store is not used, the file is read."""
+    [target] = (Path(os.environ["XDG_CACHE_HOME"]) / "relations").iterdir()
+    connection = sqlite3.connect(target)
+    try:
+        connection.execute(f"UPDATE store_records SET {column} = {column} || ' ' WHERE rid = 1")
+        connection.commit()
+    finally:
+        connection.close()
+    query = Query(text="pakistan")
+    candidates = store.load_candidates(stored, query, shown=True)
+    assert candidates.shown is None  # read from the file
+    assert run(candidates.dataset.records(), query) == run(bundled.records(), query)
+
+
+def test_a_program_reading_the_store_ends_quietly_when_the_reader_goes(stored: Path) -> None:
+    """`relations ... --format json | head -1` answered from the store: exit 0, nothing on stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relations_cli", "--data", str(stored), "search", "pakistan", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"[\n"
+    process.stdout.close()
+    assert process.stderr.read() == b""
+    assert process.wait(timeout=60) == 0
+
+
+def test_a_program_prints_the_same_json_from_the_store_and_the_file(stored: Path) -> None:
+    """A real process, real stdout: the store's copy and a fresh load of the file print the same bytes."""
+    argv = [sys.executable, "-m", "relations_cli", "--data", str(stored), "search", "visit OR flood", "-f", "json"]
+    from_store = subprocess.run(argv, capture_output=True, check=True, timeout=60)
+    from_file = subprocess.run([*argv, "--no-cache"], capture_output=True, check=True, timeout=60)
+    assert from_store.stdout == from_file.stdout and from_store.stdout.startswith(b"[\n  {")
+    assert from_store.stderr == b""
