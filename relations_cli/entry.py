@@ -112,16 +112,40 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Run as a program (no `argv` given), a store built for a new or edited dataset is written after
     the answer, by a detached child process (`store.write_pending`), so the first query is not delayed.
+    The cyclic garbage collector is off: a run lasts a moment and makes no cycles worth finding, while
+    each collection would walk every record loaded (7 ms for a few thousand records). And once the
+    output is flushed, the process ends without freeing its objects one by one (`leave`).
     """
     if argv is not None:
         return _main(list(argv))
+    import gc
+
+    gc.disable()
     from relations_cli import store
 
     store.build_later()
     try:
-        return _main(sys.argv[1:])
+        code = _main(sys.argv[1:])
     finally:
         store.write_pending()
+    leave(code)
+    return code
+
+
+def leave(code: int) -> None:
+    """End the process with `code` at once once stdout and stderr are flushed; return when they cannot be.
+
+    Python's own exit frees every object of the run, one at a time: 15 ms after a search that printed
+    a few thousand records. Nothing is left to do at exit (no `atexit` work, no open file being
+    written); when a flush fails, the usual exit reports it.
+    """
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 def _main(args: list[str]) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -123,3 +126,19 @@ def test_quick_path_does_not_import_typer() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False False"
+
+
+def test_leave_returns_when_stdout_cannot_be_flushed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program whose stdout fails to flush does not end at once: the usual exit reports the failure."""
+
+    class Unflushable(io.StringIO):
+        """A stream whose reader went away."""
+
+        def flush(self) -> None:
+            """Fail as a closed pipe does."""
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", Unflushable())
+    entry.leave(0)
+    reached = True  # os._exit would have ended the test run here
+    assert reached
