@@ -234,15 +234,16 @@ def load_dataset(state: State | None) -> Dataset:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def load_candidates(state: State, query: Query, shown: bool = False) -> Candidates:
+def load_candidates(state: State, query: Query, shown: bool = False, undated: bool = False) -> Candidates:
     """The records of the chosen dataset that may match `query` (from the cache, only those), and the total.
 
-    With `shown`, also their JSON as printed, when it comes from the store.
+    With `shown`, also their JSON as printed, when it comes from the store; with `undated`, only the
+    undated ones when they come from the store.
     """
     from relations_cli.store import load_candidates as candidates_for
 
     with domain_errors():
-        return candidates_for(resolve_path(state.data), query, use_cache=state.cache, shown=shown)
+        return candidates_for(resolve_path(state.data), query, use_cache=state.cache, shown=shown, undated=undated)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -356,7 +357,7 @@ def undated_left_out(state: State, query: Query) -> int:
     if not query.dated:
         return 0
     undated = query.replace(years=(), date_from=None, date_to=None, limit=None)
-    everything = load_candidates(state, undated).dataset
+    everything = load_candidates(state, undated, undated=True).dataset  # from a store, only undated rows
     return sum(1 for r in run(everything.records(), undated, everything.actors) if r.date is None)
 
 

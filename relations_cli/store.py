@@ -148,14 +148,17 @@ def load_cached(path: Path, *, use_cache: bool = True) -> Dataset:
     return _load(path, use_cache, _Whole()).dataset
 
 
-def load_candidates(path: Path, query: Query, *, use_cache: bool = True, shown: bool = False) -> Candidates:
+def load_candidates(
+    path: Path, query: Query, *, use_cache: bool = True, shown: bool = False, undated: bool = False
+) -> Candidates:
     """The records of `path` that may match `query`, and how many records of its kinds there are.
 
     From a store only the rows its indexed conditions select are read; otherwise the whole file is
     loaded. Either way, `run(candidates.dataset.records(), query)` gives what it gives on the whole dataset.
-    With `shown`, a store also gives each candidate's JSON as printed (`Candidates.shown`).
+    With `shown`, a store also gives each candidate's JSON as printed (`Candidates.shown`); with
+    `undated`, a store gives only undated candidates (the whole file still gives every record).
     """
-    return _load(path, use_cache, _Matching(query, shown))
+    return _load(path, use_cache, _Matching(query, shown, undated))
 
 
 def load_record(path: Path, ident: str, *, use_cache: bool = True) -> Candidates:
@@ -222,16 +225,19 @@ class _Whole(_Want):
 class _Matching(_Want):
     """The candidates of a query."""
 
-    def __init__(self, query: Query, shown: bool = False) -> None:
-        """Keep the query, and whether to read the records' JSON members too (their words, for a search)."""
+    def __init__(self, query: Query, shown: bool = False, undated: bool = False) -> None:
+        """Keep the query and what else to read: JSON members, words (for a search), only undated records."""
         self.query = query
         self.kinds = query.kinds
         self.shown = shown
         self.words = bool(query.text)
+        self.undated = undated
 
     def rows(self, connection: sqlite3.Connection) -> list[Any]:
         """The payloads of the rows the query's indexed conditions select."""
         where, params = conditions(self.query)
+        if self.undated:  # an undated record's span is NULL, and it is not long: found through the span index
+            where = " AND ".join(w for w in (where, "long = 0 AND first_day IS NULL") if w)
         query = self.query
         # Without statistics SQLite picks the kind index for a dated query and reads every record of
         # the kind (45 ms at 100,000 records); the span index finds the same rows in about 1 ms. Not

@@ -460,3 +460,22 @@ def test_a_program_prints_the_same_json_from_the_store_and_the_file(stored: Path
     from_file = subprocess.run([*argv, "--no-cache"], capture_output=True, check=True, timeout=60)
     assert from_store.stdout == from_file.stdout and from_store.stdout.startswith(b"[\n  {")
     assert from_store.stderr == b""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=queries())
+def test_undated_candidates_are_every_undated_match(
+    stored: Path, bundled: Dataset, monkeypatch: pytest.MonkeyPatch, query: Query
+) -> None:
+    """Asked for undated records only, the store reads no dated row and misses no undated match."""
+    forbid_parsing(monkeypatch)
+    plain = query.replace(years=(), date_from=None, date_to=None, limit=None)
+    candidates = store.load_candidates(stored, plain, undated=True)
+    assert all(r.date is None for r in candidates.dataset.records())
+    expected = [r for r in run(bundled.records(), plain, bundled.actors) if r.date is None]
+    assert run(candidates.dataset.records(), plain, candidates.dataset.actors) == expected
+
+
+def test_the_bundled_data_has_undated_records(bundled: Dataset) -> None:
+    """The undated test above has something to find."""
+    assert sum(1 for r in bundled.records() if r.date is None) >= 3
