@@ -2,8 +2,8 @@
 
 Scripts call `relations aid --year 2010 --format json` thousands of times, and importing Typer
 costs more than answering the query. This module recognises the common, well-formed listing
-invocations (`events`, `aid`, `agreements`, `search` with the options `options.OPTIONS` gives
-them) and runs them through `relations_cli.runtime`, the same code the Typer commands call.
+invocations (`events`, `aid`, `agreements`, `search` and `show` with the options `options.OPTIONS`
+gives them) and runs them through `relations_cli.runtime`, the same code the Typer commands call.
 Anything it does not recognise with certainty (help, completion, a typo, a value its converter
 refuses, a flag it does not know) goes to the full Typer app, which owns every error message. A
 test checks that both paths print the same for the same arguments.
@@ -17,6 +17,9 @@ from collections.abc import Sequence
 
 from relations_cli.model import Data
 from relations_cli.options import LISTINGS, ROOT, Option, defaults, flags_of, is_excluded_word
+
+# The commands this module runs itself: the listings, and `show ID` (which reads one row of a store).
+QUICK: frozenset[str] = frozenset({*LISTINGS, "show"})
 
 TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
@@ -72,7 +75,7 @@ def parse(argv: Sequence[str]) -> Parsed | None:
     while args and args[0].startswith("-"):
         if not _take(args, root, given):
             return None
-    if not args or args[0] not in LISTINGS:
+    if not args or args[0] not in QUICK:
         return None
     parsed = Parsed(args.pop(0))
     flags = flags_of(parsed.command)
@@ -83,11 +86,11 @@ def parse(argv: Sequence[str]) -> Parsed | None:
         elif token.startswith("-") and token != "-":
             if not _take(args, flags, given):
                 return None
-        elif parsed.command == "search":
+        elif parsed.command == "search" or (parsed.command == "show" and not parsed.words):
             parsed.words.append(args.pop(0))
         else:
             return None
-    if parsed.command == "search" and not parsed.words:
+    if parsed.command in ("search", "show") and not parsed.words:
         return None
     options = {o.dest: o for o in flags.values()}
     parsed.values = defaults(parsed.command)
@@ -97,11 +100,15 @@ def parse(argv: Sequence[str]) -> Parsed | None:
 
 
 def run_parsed(parsed: Parsed) -> int:
-    """Run a parsed listing invocation through the shared command code; return the exit code."""
-    from relations_cli.runtime import ExitCode, State, Stop, list_records
+    """Run a parsed invocation through the shared command code; return the exit code."""
+    from relations_cli.runtime import ExitCode, State, Stop, list_records, show
 
     try:
-        list_records(State().given(parsed.values), parsed.command, parsed.values, parsed.words)
+        state = State().given(parsed.values)
+        if parsed.command == "show":
+            show(state, parsed.words[0], parsed.values)
+        else:
+            list_records(state, parsed.command, parsed.values, parsed.words)
     except Stop as stop:
         return stop.code if isinstance(stop.code, int) else ExitCode.DATASET_ERROR
     return ExitCode.OK

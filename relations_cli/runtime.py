@@ -612,6 +612,12 @@ def find_any(dataset: Dataset, ident: str) -> Record | Actor | Source:
     missing_record(ident, known, "record, actor or source")
 
 
+def show(state: State, ident: str, values: Values) -> None:
+    """The `show` command: one record (one row of a store), else an actor or source from the whole dataset."""
+    dataset = load_record(state, ident)
+    print_record(dataset if dataset is not None else load_dataset(state), ident, values.get("fmt"))
+
+
 def print_record(dataset: Dataset, ident: str, fmt: str | None) -> None:
     """Show one record, actor or source whole; an unknown id ends with exit 1 and suggestions."""
     from relations_cli import render as r

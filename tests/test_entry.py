@@ -114,6 +114,35 @@ def test_quick_path_is_taken_for_plain_queries() -> None:
     assert entry.parse(["search"]) is None
 
 
+def test_quick_path_takes_show_with_one_id() -> None:
+    """`show ID` with its own options is run without Typer; no id, two ids or help go to Typer."""
+    parsed = entry.parse(["show", "-f", "json", "flood-2010"])
+    assert parsed is not None and (parsed.command, parsed.words) == ("show", ["flood-2010"])
+    assert parsed.values == {**options.defaults("show"), "fmt": "json"}
+    assert entry.parse(["show"]) is None
+    assert entry.parse(["show", "a", "b"]) is None
+    assert entry.parse(["show", "a", "--help"]) is None
+    assert entry.parse(["show", "a", "--year", "2010"]) is None  # not an option of show
+
+
+SHOWN = ["grant-early", "visit-heydar", "pakistan", "alpha", "Pakistan", "heydar", "nothing-here", "-", "flood"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ident=st.sampled_from(SHOWN),
+    fmt=st.sampled_from([[], ["-f", "json"], ["--format", "jsonl"], ["-f", "tsv"], ["-f", "csv"], ["-f", "x"]]),
+    cache=st.booleans(),
+)
+def test_show_prints_what_the_full_app_prints(
+    ident: str, fmt: list[str], cache: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: `show` of a record, actor, source, name or unknown id prints the same through both entry points."""
+    argv = ["--data", str(SMALL), *(["--no-cache"] if not cache else []), "show", ident, *fmt]
+    quick, full = run_both(argv, capsys)
+    assert quick == full
+
+
 def test_quick_path_does_not_import_typer() -> None:
     """Running a plain query through the entry point leaves Typer unimported."""
     import subprocess
@@ -122,6 +151,7 @@ def test_quick_path_does_not_import_typer() -> None:
     code = (
         "import sys; from relations_cli.entry import main; "
         f"main(['--data', {str(SMALL)!r}, 'aid', '--format', 'json']); "
+        f"main(['--data', {str(SMALL)!r}, 'show', 'grant-early', '--format', 'json']); "
         "print('typer' in sys.modules, 'rich' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

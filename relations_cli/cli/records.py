@@ -14,11 +14,10 @@ from relations_cli.runtime import (
     Values,
     examples,
     load_dataset,
-    load_record,
     print_actors,
-    print_record,
     print_sources,
 )
+from relations_cli.runtime import show as show_any
 
 app = typer.Typer()
 
@@ -96,6 +95,4 @@ def show(
     ctx: typer.Context, record_id: Annotated[str, id_argument("A record, actor or source id.")], values: Values
 ) -> None:
     """Show one record, actor or source."""
-    state = state_of(ctx, values)
-    dataset = load_record(state, record_id)  # a record id reads one row of the store
-    print_record(dataset if dataset is not None else load_dataset(state), record_id, values.get("fmt"))
+    show_any(state_of(ctx, values), record_id, values)
