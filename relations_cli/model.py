@@ -360,6 +360,10 @@ def parse_point(text: str) -> DatePoint:
     elif size == 4 and text.isascii() and text.isdigit() and text != "0000":
         year = int(text)
         return DatePoint(text, date(year, 1, 1), date(year, 12, 31))
+    elif size == 7 and text[4] == "-" and text.isascii() and (text[:4] + text[5:]).isdigit() and text[:4] != "0000":
+        year, month = int(text[:4]), int(text[5:])
+        if 1 <= month <= 12:
+            return DatePoint(text, date(year, month, 1), date(year, month, _month_days(year, month)))
     match = _POINT.match(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
