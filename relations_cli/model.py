@@ -10,10 +10,26 @@ _Day = date  # `date` is also a field name of records
 
 TYPE_CHECKING = False  # `typing` costs milliseconds at start-up; only the type checker needs it here
 if TYPE_CHECKING:
+    import inspect
     from dataclasses import Field
     from typing import Any, ClassVar
 
-    from typing_extensions import dataclass_transform
+    from typing_extensions import NotRequired, TypedDict, Unpack, dataclass_transform
+
+    class CommonFields(TypedDict):
+        """The keywords every kind of record passes on to `RecordBase.__init__` (for the type checker only)."""
+
+        id: str
+        date: FuzzyDate | None
+        category: str
+        title: str
+        summary: str
+        sources: tuple[Citation, ...]
+        notes: NotRequired[str | None]
+        aliases: NotRequired[tuple[str, ...]]
+        disputes: NotRequired[tuple[Dispute, ...]]
+        reported_until: NotRequired[_Day | None]
+
 else:
 
     def dataclass_transform(**_: object) -> Any:
@@ -195,6 +211,24 @@ class _DataclassFields:
         return found
 
 
+def _init_parameters(cls: type[Value]) -> dict[str, inspect.Parameter]:
+    """The keyword parameters `cls(...)` takes: its `__init__`'s, and those of the base `__init__` its `**` feeds."""
+    import inspect
+
+    found: dict[str, inspect.Parameter] = {}
+    for klass in cls.__mro__:
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        parameters = inspect.signature(init).parameters.values()
+        for parameter in parameters:
+            if parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL):
+                found.setdefault(parameter.name, parameter)
+        if all(parameter.kind is not parameter.VAR_KEYWORD for parameter in parameters):
+            break
+    return found
+
+
 def _dataclass_fields(cls: type[Value]) -> dict[str, Field[Any]]:
     """The `dataclasses` description of a value class's fields, from its slots, annotations and `__init__`.
 
@@ -202,9 +236,8 @@ def _dataclass_fields(cls: type[Value]) -> dict[str, Field[Any]]:
     `is_dataclass` work on values as they did when these were dataclasses.
     """
     import dataclasses
-    import inspect
 
-    parameters = inspect.signature(cls.__init__).parameters
+    parameters = _init_parameters(cls)
     annotations: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         annotations.update(vars(klass).get("__annotations__", {}))
@@ -724,34 +757,13 @@ class Event(RecordBase):
     def __init__(
         self,
         *,
-        id: str,
-        date: FuzzyDate | None,
-        category: str,
-        title: str,
-        summary: str,
-        sources: tuple[Citation, ...],
-        notes: str | None = None,
-        aliases: tuple[str, ...] = (),
-        disputes: tuple[Dispute, ...] = (),
-        reported_until: _Day | None = None,
         actors: tuple[str, ...] = (),
         actor_names: tuple[str, ...] = (),
         place: Place | None = None,
+        **common: Unpack[CommonFields],
     ) -> None:
         """An event with its fields (keywords only); its kind is `event`."""
-        RecordBase.__init__(
-            self,
-            id=id,
-            date=date,
-            category=category,
-            title=title,
-            summary=summary,
-            sources=sources,
-            notes=notes,
-            aliases=aliases,
-            disputes=disputes,
-            reported_until=reported_until,
-        )
+        RecordBase.__init__(self, **common)
         _set(self, "actors", actors)
         _set(self, "actor_names", actor_names)
         _set(self, "place", place)
@@ -793,16 +805,6 @@ class Aid(RecordBase):
     def __init__(
         self,
         *,
-        id: str,
-        date: FuzzyDate | None,
-        category: str,
-        title: str,
-        summary: str,
-        sources: tuple[Citation, ...],
-        notes: str | None = None,
-        aliases: tuple[str, ...] = (),
-        disputes: tuple[Dispute, ...] = (),
-        reported_until: _Day | None = None,
         donor: str,
         recipient: str,
         purpose: str,
@@ -811,21 +813,10 @@ class Aid(RecordBase):
         donor_name: str = "",
         recipient_name: str = "",
         status: str | None = None,
+        **common: Unpack[CommonFields],
     ) -> None:
         """An aid record with its fields (keywords only); its kind is `aid`."""
-        RecordBase.__init__(
-            self,
-            id=id,
-            date=date,
-            category=category,
-            title=title,
-            summary=summary,
-            sources=sources,
-            notes=notes,
-            aliases=aliases,
-            disputes=disputes,
-            reported_until=reported_until,
-        )
+        RecordBase.__init__(self, **common)
         _set(self, "donor", donor)
         _set(self, "recipient", recipient)
         _set(self, "purpose", purpose)
@@ -860,37 +851,16 @@ class Agreement(RecordBase):
     def __init__(
         self,
         *,
-        id: str,
-        date: FuzzyDate | None,
-        category: str,
-        title: str,
-        summary: str,
-        sources: tuple[Citation, ...],
-        notes: str | None = None,
-        aliases: tuple[str, ...] = (),
-        disputes: tuple[Dispute, ...] = (),
-        reported_until: _Day | None = None,
         type: str,
         parties: tuple[str, ...] = (),
         party_names: tuple[str, ...] = (),
         status: str | None = None,
         count: int | None = None,
         count_qualifier: str | None = None,
+        **common: Unpack[CommonFields],
     ) -> None:
         """An agreement with its fields (keywords only); its kind is `agreement`."""
-        RecordBase.__init__(
-            self,
-            id=id,
-            date=date,
-            category=category,
-            title=title,
-            summary=summary,
-            sources=sources,
-            notes=notes,
-            aliases=aliases,
-            disputes=disputes,
-            reported_until=reported_until,
-        )
+        RecordBase.__init__(self, **common)
         _set(self, "type", type)
         _set(self, "parties", parties)
         _set(self, "party_names", party_names)
