@@ -470,17 +470,21 @@ class _Checker:
 
     # -- actors --------------------------------------------------------------------------------
 
+    def _claim(self, ident: str, kind: str, seen: dict[str, str]) -> None:
+        """Register an actor's or record's id as taken by `kind`; a duplicate is a problem naming who has it."""
+        if ident and ident in seen:
+            other = seen[ident]
+            article = "an" if other[0] in "aeiou" else "a"
+            self.problem("id", f"duplicate id '{ident}' (already used by {article} {other})")
+        seen.setdefault(ident, kind)
+
     def _actor_entries(self, value: object, seen: dict[str, str]) -> list[tuple[int, Actor, list[Any]]]:
         """Check the `[[actors]]` entries and register them; roles are finished once every actor is known."""
         entries: list[tuple[int, Actor, list[Any]]] = []
         for index, item in self._entries(value, "actors"):
             self._unknown(item, _ACTOR_FIELDS)
             ident = self._slug(item)
-            if ident and ident in seen:
-                other = seen[ident]
-                article = "an" if other[0] in "aeiou" else "a"
-                self.problem("id", f"duplicate id '{ident}' (already used by {article} {other})")
-            seen.setdefault(ident, "actor")
+            self._claim(ident, "actor", seen)
             name = self._text(item, "name")
             kind = self._choice(item, "kind", ACTOR_KINDS)
             country = self._optional_text(item, "country")
@@ -605,11 +609,7 @@ class _Checker:
             if not allowed.issuperset(item):
                 self._unknown(item, allowed)
             ident = self._slug(item)
-            if ident and ident in seen:
-                other = seen[ident]
-                article = "an" if other[0] in "aeiou" else "a"
-                self.problem("id", f"duplicate id '{ident}' (already used by {article} {other})")
-            seen.setdefault(ident, kind)
+            self._claim(ident, kind, seen)
             fuzzy = self._date(item)
             category = self._choice(item, "category", CATEGORIES[kind])
             citations = self._citations(item.get("sources"), "sources")
