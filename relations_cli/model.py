@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from contextlib import suppress
 from datetime import date
 
 _Day = date  # `date` is also a field name of records
@@ -364,7 +362,7 @@ def _month_days(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-_POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_POINT_WIDTHS = [4, 2, 2]  # the digits of a year, a month and a day, between dashes
 OPEN = ".."
 
 
@@ -384,34 +382,22 @@ class DatePoint(Value):
 
 
 def parse_point(text: str) -> DatePoint:
-    """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first and last day it covers."""
-    size = len(text)
-    if size == 10 and text[4] == "-" == text[7] and text.isascii() and (text[:4] + text[5:7] + text[8:]).isdigit():
-        with suppress(ValueError):  # the usual full day, at C speed; a wrong one is told below
-            exact = date.fromisoformat(text)
-            return DatePoint(text, exact, exact)
-    elif size == 4 and text.isascii() and text.isdigit() and text != "0000":
-        year = int(text)
-        return DatePoint(text, date(year, 1, 1), date(year, 12, 31))
-    elif size == 7 and text[4] == "-" and text.isascii() and (text[:4] + text[5:]).isdigit() and text[:4] != "0000":
-        year, month = int(text[:4]), int(text[5:])
-        if 1 <= month <= 12:
-            return DatePoint(text, date(year, month, 1), date(year, month, _month_days(year, month)))
-    match = _POINT.match(text)
-    if match is None:
+    """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (ASCII digits, nothing around them) into the days it covers."""
+    parts = text.split("-")
+    if [len(p) for p in parts] != _POINT_WIDTHS[: len(parts)] or not (text.isascii() and "".join(parts).isdigit()):
         raise ValueError(f"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-    year = int(match.group(1))
+    year = int(parts[0])
     if year < 1:
         raise ValueError(f"'{text}' has no year 0")
-    if match.group(2) is None:
+    if len(parts) == 1:
         return DatePoint(text, date(year, 1, 1), date(year, 12, 31))
-    month = int(match.group(2))
+    month = int(parts[1])
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' has no month {month}")
     last_day = _month_days(year, month)
-    if match.group(3) is None:
+    if len(parts) == 2:
         return DatePoint(text, date(year, month, 1), date(year, month, last_day))
-    day = int(match.group(3))
+    day = int(parts[2])
     if not 1 <= day <= last_day:
         raise ValueError(f"'{text}' is not a real calendar day")
     exact = date(year, month, day)

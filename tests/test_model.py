@@ -81,7 +81,7 @@ def _reference_point(text: str) -> tuple[date, date] | None:
     """The days `YYYY`, `YYYY-MM` or `YYYY-MM-DD` covers, worked out with the calendar; None when it is no date."""
     import calendar
 
-    shape = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    shape = re.fullmatch(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", text)
     if shape is None or int(shape.group(1)) < 1:
         return None
     year = int(shape.group(1))
@@ -100,7 +100,7 @@ def _reference_point(text: str) -> tuple[date, date] | None:
 POINT_TEXT = st.one_of(
     st.builds(lambda d: d.isoformat(), st.dates()),
     st.from_regex(r"\A[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z"),
-    st.text(alphabet="0123456789-W/ T١", min_size=4, max_size=10),
+    st.text(alphabet="0123456789-W/ T١\n", min_size=4, max_size=11),
 )
 
 
@@ -115,3 +115,10 @@ def test_points_parse_as_the_calendar_says(text: str) -> None:
     else:
         point = parse_point(text)
         assert (point.first, point.last, point.text) == (*expected, text)
+
+
+@pytest.mark.parametrize("text", ["2015\n", "2015-01-01\n", "١٩٩٢", "２０１５", " 2015", "2015 "])
+def test_a_date_with_anything_but_ascii_digits_and_dashes_is_refused(text: str) -> None:
+    """A trailing newline, spaces or digits of another script make no date (they once passed the pattern's `$`)."""
+    with pytest.raises(ValueError, match="is not a date of the form"):
+        parse_point(text)
